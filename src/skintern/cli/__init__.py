@@ -1,0 +1,36 @@
+"""The `skintern` command: parses arguments and dispatches to the stages, nothing more.
+
+Every stage is a subcommand taking `--config FILE`, `key=value` overrides and `--run-dir DIR`.
+A `SkinternError` is printed as `error:` / `hint:` lines with exit code 1; anything else is a bug
+and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from skintern.cli import data as data_cli
+from skintern.cli.common import console_err
+from skintern.errors import SkinternError
+
+app = typer.Typer(
+    name="skintern",
+    help="Distil CoT reasoning and symbolic knowledge from a teacher LLM into a small model.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(data_cli.app, name="data")
+
+
+def main() -> None:
+    try:
+        app()
+    except SkinternError as err:
+        where = f"{err.where}: " if err.where else ""
+        console_err.print(f"[bold red]error:[/] {where}{err.message}", highlight=False)
+        if err.hint:
+            console_err.print(f"[bold yellow]hint:[/] {err.hint}", highlight=False)
+        sys.exit(1)

@@ -1,0 +1,62 @@
+"""The one canonical example every stage passes forward."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class AnswerType(StrEnum):
+    """How the gold answer is written, which picks the extractor that scores a prediction."""
+
+    OPTION = "option"  # a multiple-choice letter; `answer` is "B", `options` the texts
+    NUMBER = "number"  # compared numerically (GSM8K, BBH arithmetic and counting)
+    YES_NO = "yes_no"
+    TRUE_FALSE = "true_false"
+    VALID_INVALID = "valid_invalid"
+    FREE_TEXT = "free_text"  # compared after normalisation (Dyck closings, sorted word lists)
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """One question with its gold answer.
+
+    Attributes:
+        id: stable across runs and machines, e.g. `bbh/navigate/17` (dataset/task/position).
+        dataset: the registry name it was loaded under (`bbh`, `gsm8k`, ...).
+        task: the subtask (`navigate`, `aqua-rat`); the dataset name when there is none.
+        question: the full text a model sees: passage, question and options.
+        answer: the gold answer; for multiple choice the option letter ("B").
+        options: the option texts (without their letters) when multiple choice, else empty.
+        answer_type: which extractor scores predictions for it.
+        meta: anything else worth keeping (gold rationale, source file, split).
+    """
+
+    id: str
+    dataset: str
+    task: str
+    question: str
+    answer: str
+    answer_type: AnswerType
+    options: tuple[str, ...] = ()
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        row = asdict(self)
+        row["answer_type"] = str(self.answer_type)
+        row["options"] = list(self.options)
+        return row
+
+    @classmethod
+    def from_dict(cls, row: dict[str, Any]) -> Example:
+        return cls(
+            id=row["id"],
+            dataset=row["dataset"],
+            task=row["task"],
+            question=row["question"],
+            answer=row["answer"],
+            answer_type=AnswerType(row["answer_type"]),
+            options=tuple(row.get("options") or ()),
+            meta=dict(row.get("meta") or {}),
+        )

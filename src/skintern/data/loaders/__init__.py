@@ -1,0 +1,3 @@
+"""Importing this package registers every dataset loader with `skintern.data.registry.datasets`."""
+
+from skintern.data.loaders import bbh  # noqa: F401
