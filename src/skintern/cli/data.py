@@ -68,13 +68,13 @@ def stats(
     """Count examples per dataset, task, split and answer type."""
     table = Table(title="skintern datasets")
     for column in ("dataset", "tasks", *SPLITS, "answer types"):
-        table.add_column(column, justify="left" if column in ("dataset", "answer types") else "right")
+        table.add_column(
+            column, justify="left" if column in ("dataset", "answer types") else "right"
+        )
     failures = []
     for name in names or datasets.names():
         try:
-            by_split = {
-                split: load(name, split, data_dir=data_dir, seed=seed) for split in SPLITS
-            }
+            by_split = {split: load(name, split, data_dir=data_dir, seed=seed) for split in SPLITS}
         except SkinternError as err:
             failures.append((name, err))
             table.add_row(name, "-", "-", "-", "-", "[red]unavailable[/]")

@@ -12,5 +12,7 @@ class RunConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(default="run", description="Run name; the default run directory is runs/NAME.")
+    name: str = Field(
+        default="run", description="Run name; the default run directory is runs/NAME."
+    )
     data: DataConfig = Field(default_factory=DataConfig, description="Datasets and splits.")

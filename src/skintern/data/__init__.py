@@ -7,12 +7,12 @@ CLI: `skintern data stats [--config FILE]`, `skintern data --config FILE --run-d
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from skintern.data import loaders as _loaders  # noqa: F401  (registers every dataset)
 from skintern.data.example import AnswerType, Example
 from skintern.data.registry import datasets
 from skintern.data.split import check_split
-from pathlib import Path
 
 DEFAULT_SEED = 0
 

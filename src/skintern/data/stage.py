@@ -16,6 +16,7 @@ from skintern.data import load
 from skintern.data.config import DataConfig, DatasetSpec
 from skintern.data.example import Example
 from skintern.errors import DataError
+from skintern.files import read_jsonl
 from skintern.rundir import write_jsonl, write_manifest
 
 
@@ -67,6 +68,4 @@ def read_split(run_dir: Path, split: str) -> list[Example]:
         raise DataError(
             f"no {split} data in the run directory", where=str(folder), hint="run `skintern data`"
         )
-    from skintern.data.io import read_jsonl
-
     return [Example.from_dict(row) for path in files for row in read_jsonl(path)]

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from skintern.data.example import AnswerType, Example
-from skintern.data.io import read_json, read_text, require
 from skintern.data.registry import datasets
 from skintern.data.split import split_items
 from skintern.errors import ConfigError, DataError
+from skintern.files import read_json, read_text, require
 from skintern.paths import data_root
 
 _TF, _YN, _VI = AnswerType.TRUE_FALSE, AnswerType.YES_NO, AnswerType.VALID_INVALID

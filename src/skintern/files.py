@@ -1,4 +1,4 @@
-"""Reading user and benchmark files with errors that name the file, line and field."""
+"""Reading user and benchmark files with errors that name the file, line and field (foundation)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,77 @@
+"""The records stages hand forward: teacher rationales and symbolic knowledge.
+
+`RUN/teacher/rationales.jsonl` holds one `Rationale` per kept (correct) teacher CoT;
+`RUN/teacher/knowledge.jsonl` one `Knowledge` per example (granularity "example") or per task
+(granularity "task"). The curriculum stage reads both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from skintern.errors import DataError
+from skintern.files import read_jsonl
+
+FINAL_PHRASE = "Therefore, the answer is"
+
+
+@dataclass(frozen=True, slots=True)
+class Rationale:
+    """One teacher chain of thought that reached the gold answer, ending `FINAL_PHRASE X.`"""
+
+    id: str  # the Example id it explains
+    task: str
+    sample: int  # which of the l samples (0-based)
+    text: str
+    source: str  # e.g. "replay:code-davinci-002" or "openai:gpt-4o-mini"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, row: dict[str, Any]) -> Rationale:
+        return cls(**{k: row[k] for k in ("id", "task", "sample", "text", "source")})
+
+
+@dataclass(frozen=True, slots=True)
+class Knowledge:
+    """Symbolic knowledge k = learning summary k^m + supplementary knowledge k^p (paper 3.1)."""
+
+    key: str  # an Example id (granularity "example") or a task name (granularity "task")
+    task: str
+    granularity: Literal["example", "task"]
+    learning_summary: str
+    supplementary_knowledge: str
+    source: str
+
+    def text(self, summary: bool = True, supplementary: bool = True) -> str:
+        """The knowledge as the student sees it; the flags drop k^m or k^p (ablations)."""
+        parts = []
+        if summary and self.learning_summary:
+            parts.append(f"Learning Summary: {self.learning_summary}")
+        if supplementary and self.supplementary_knowledge:
+            parts.append(f"Supplementary Knowledge: {self.supplementary_knowledge}")
+        return "\n".join(parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, row: dict[str, Any]) -> Knowledge:
+        fields = ("key", "task", "granularity", "learning_summary", "supplementary_knowledge")
+        return cls(**{k: row[k] for k in fields}, source=row.get("source", ""))
+
+
+def read_records(path: Path, kind: type[Rationale] | type[Knowledge]) -> list[Any]:
+    """Read a JSONL file of `kind` records, naming the file and line of a bad one."""
+    rows = []
+    for lineno, row in enumerate(read_jsonl(path), start=1):
+        try:
+            rows.append(kind.from_dict(row))
+        except (KeyError, TypeError) as err:
+            raise DataError(
+                f"bad {kind.__name__} record: {err}", where=f"{path}:{lineno}"
+            ) from None
+    return rows
