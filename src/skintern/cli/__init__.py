@@ -30,7 +30,8 @@ def main() -> None:
         app()
     except SkinternError as err:
         where = f"{err.where}: " if err.where else ""
-        console_err.print(f"[bold red]error:[/] {where}{err.message}", highlight=False)
+        for line in f"{where}{err.message}".splitlines():
+            console_err.print(f"[bold red]error:[/] {line}", highlight=False, soft_wrap=True)
         if err.hint:
-            console_err.print(f"[bold yellow]hint:[/] {err.hint}", highlight=False)
+            console_err.print(f"[bold yellow]hint:[/] {err.hint}", highlight=False, soft_wrap=True)
         sys.exit(1)

@@ -69,8 +69,9 @@ def format_validation_error(err: ValidationError, source: str) -> str:
             lines.append(f"{source}: {key}: unknown key")
             continue
         got = problem.get("input")
-        got_text = "" if problem["type"] == "missing" else f", got {got!r}"
-        lines.append(f"{source}: {key}: {problem['msg'].lower()}{got_text}")
+        got_text = "" if problem["type"] in ("missing", "value_error") else f", got {got!r}"
+        message = problem["msg"].removeprefix("Value error, ")
+        lines.append(f"{source}: {key}: {message[:1].lower()}{message[1:]}{got_text}")
     return "\n".join(lines)
 
 
