@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+import re
+from typing import Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from skintern.data.example import AnswerType
+
+_FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 class DatasetSpec(BaseModel):
@@ -10,7 +17,10 @@ class DatasetSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(description="Registered dataset name, e.g. bbh, gsm8k, arc-e.")
+    name: str = Field(
+        description="Registered dataset name, e.g. bbh, gsm8k, arc-e; with `path`, any name for "
+        "the user file (used in example ids and output file names)."
+    )
     tasks: list[str] | None = Field(
         default=None, description="Subtasks to keep (BBH tasks, AGIEval subsets); all if unset."
     )
@@ -18,17 +28,54 @@ class DatasetSpec(BaseModel):
         default=None, ge=1, description="Keep at most this many examples per task and split."
     )
 
-    @field_validator("name")
-    @classmethod
-    def _known(cls, name: str) -> str:
+    path: str | None = Field(
+        default=None,
+        description="A user .jsonl or .csv file to load instead of a registered dataset "
+        "(relative to the working directory).",
+    )
+    fields: dict[str, str] | None = Field(
+        default=None,
+        description="With `path`: canonical field -> column in the file, e.g. {question: prompt, "
+        "answer: label, options: choices}; keys question, answer, options, passage, rationale, "
+        "id, task (unmapped ones are read under their own name).",
+    )
+    answer_type: AnswerType | None = Field(
+        default=None,
+        description="With `path`: the answer type of every row (option, number, yes_no, "
+        "true_false, valid_invalid, free_text); inferred per row when unset.",
+    )
+    seeded_split: bool = Field(
+        default=False,
+        description="With `path`: split the file 80/20 by `data.seed` and keep this list's part, "
+        "instead of using the whole file.",
+    )
+
+    @model_validator(mode="after")
+    def _known(self) -> Self:
+        if self.path is not None:
+            return self._check_user_file()
+        only_with_path = [key for key in ("fields", "answer_type") if getattr(self, key)]
+        only_with_path += ["seeded_split"] if self.seeded_split else []
+        if only_with_path:
+            raise ValueError(f"{', '.join(only_with_path)} only apply to a user file; set `path`")
         from skintern.data.registry import datasets
         from skintern.errors import ConfigError
 
         try:
-            datasets.get(name)
-        except ConfigError as err:  # pydantic collects ValueErrors, so all problems show at once
+            datasets.get(self.name)
+        except ConfigError as err:  # pydantic reports ValueErrors with the key path
             raise ValueError(err.message + (f" ({err.hint})" if err.hint else "")) from None
-        return name
+        return self
+
+    def _check_user_file(self) -> Self:
+        from skintern.data.loaders.files import CANONICAL
+
+        if not _FILE_NAME.fullmatch(self.name):
+            raise ValueError(f"name {self.name!r} of a user file must be letters, digits, . _ -")
+        unknown = sorted(set(self.fields or {}) - set(CANONICAL))
+        if unknown:
+            raise ValueError(f"unknown fields keys {unknown}; known: {', '.join(CANONICAL)}")
+        return self
 
 
 class DataConfig(BaseModel):

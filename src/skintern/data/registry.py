@@ -1,6 +1,7 @@
 """The dataset registry: a loader turns files under a data root into `Example`s.
 
-A loader is `loader(data_dir: Path | None, split: str, task: str | None, seed: int) -> list[Example]`.
+A loader is `loader(data_dir, split, task, seed) -> list[Example]`, where `data_dir` is the
+user's data root or None (the loader resolves the default itself: some need no data root).
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from typing import Any
 from skintern.data import load
 from skintern.data.config import DataConfig, DatasetSpec
 from skintern.data.example import Example
+from skintern.data.loaders.files import load_file
 from skintern.errors import DataError
 from skintern.files import read_jsonl
 from skintern.rundir import write_jsonl, write_manifest
@@ -25,7 +26,7 @@ def load_spec(spec: DatasetSpec, split: str, cfg: DataConfig) -> list[Example]:
     tasks = spec.tasks or [None]
     examples: list[Example] = []
     for task in tasks:
-        part = load(spec.name, split, data_dir=cfg.data_dir, task=task, seed=cfg.seed)
+        part = _load_part(spec, split, cfg, task)
         if spec.limit is not None:
             per_task: Counter[str] = Counter()
             kept = []
@@ -38,6 +39,22 @@ def load_spec(spec: DatasetSpec, split: str, cfg: DataConfig) -> list[Example]:
     if not examples:
         raise DataError(f"dataset {spec.name!r} has no {split} examples for tasks {spec.tasks}")
     return examples
+
+
+def _load_part(spec: DatasetSpec, split: str, cfg: DataConfig, task: str | None) -> list[Example]:
+    """One task of a registered dataset, or of a user file when the spec has a `path`."""
+    if spec.path is None:
+        return load(spec.name, split, data_dir=cfg.data_dir, task=task, seed=cfg.seed)
+    part = load_file(
+        spec.path,
+        dataset=spec.name,
+        split=split,
+        fields=spec.fields,
+        answer_type=spec.answer_type,
+        seed=cfg.seed,
+        seeded_split=spec.seeded_split,
+    )
+    return part if task is None else [example for example in part if example.task == task]
 
 
 def run(cfg: DataConfig, run_dir: Path) -> dict[str, Any]:

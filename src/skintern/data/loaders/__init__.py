@@ -1,3 +1,3 @@
 """Importing this package registers every dataset loader with `skintern.data.registry.datasets`."""
 
-from skintern.data.loaders import bbh  # noqa: F401
+from skintern.data.loaders import agieval, arc, bbh, gsm8k  # noqa: F401

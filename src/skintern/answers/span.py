@@ -1,0 +1,89 @@
+"""Finding the part of a model's output that states its final answer (shared by all extractors).
+
+The rule, in order:
+
+1. The text after the LAST answer marker: "answer is" (the paper's "Therefore, the answer is",
+   the BBH teacher's "So the answer is", "The final answer is"), "answer would/should be",
+   "Answer:", or GSM8K's "####"; or the content of the last `\\boxed{...}`, whichever comes
+   later. A marker followed by nothing (a truncated output) is skipped for the one before it.
+   Only the first non-blank line after the marker is kept.
+2. Without any marker, the last non-blank line when it is short (at most `FALLBACK_MAX_CHARS`):
+   a model that answers directly ("(B)", "Yes", "42"). A long last line is a chain of thought cut
+   off mid-way (a truncated or looping output) and gives no answer.
+
+Every regex here is linear in the length of the text, so endless outputs cost only their length.
+"""
+
+from __future__ import annotations
+
+import re
+
+FALLBACK_MAX_CHARS = 100
+
+_MARKER = re.compile(
+    r"\banswers?\s+(?:is|are|would\s+be|should\s+be|will\s+be)\b\s*:?"
+    r"|\banswer\s*:"
+    r"|####",
+    re.IGNORECASE,
+)
+_BOXED = re.compile(r"\\boxed\s*\{")
+_TEXT_CMD = re.compile(r"\\(?:text|textbf|mathrm|mathbf)\s*\{([^{}]*)\}")
+_SENTENCE_END = re.compile(r"[.!?](?=\s|$)|;")
+
+
+def _first_line(text: str) -> str:
+    return text.lstrip().split("\n", 1)[0].strip()
+
+
+def _boxed_content(text: str, start: int) -> str:
+    """The text inside the braces opened just before `start`, nested braces included."""
+    depth = 1
+    for pos in range(start, len(text)):
+        if text[pos] == "{":
+            depth += 1
+        elif text[pos] == "}":
+            depth -= 1
+            if depth == 0:
+                return text[start:pos]
+    return text[start:]
+
+
+def _after_marker(text: str) -> tuple[int, str] | None:
+    """(start, first line after it) for the last marker followed by something, else None."""
+    for match in reversed(list(_MARKER.finditer(text))):
+        line = _first_line(text[match.end() :])
+        if line:
+            return match.start(), line
+    return None
+
+
+def answer_span(text: str) -> str | None:
+    """The raw statement of the final answer in `text` (see the module docstring), or None."""
+    if not text or not text.strip():
+        return None
+    text = text.replace("**", "").replace("__", "")  # markdown bold around markers and answers
+    marked = _after_marker(text)
+    boxes = list(_BOXED.finditer(text))
+    if boxes and (marked is None or boxes[-1].start() > marked[0]):
+        return _boxed_content(text, boxes[-1].end()).strip() or None
+    if marked is not None:
+        return marked[1]
+    last = text.strip().rsplit("\n", 1)[-1].strip()
+    return last if len(last) <= FALLBACK_MAX_CHARS else None
+
+
+def clean(span: str) -> str:
+    """`span` without markdown and LaTeX wrapping: `$12$`, `\\text{B}`, backticks, `\\(x\\)`."""
+    span = _TEXT_CMD.sub(r"\1", span)
+    boxed = _BOXED.search(span)
+    if boxed:  # keep the box's content; what follows the box is LaTeX noise
+        span = span[: boxed.start()] + _boxed_content(span, boxed.end())
+    for token in ("\\(", "\\)", "\\[", "\\]", "$", "`", "*"):
+        span = span.replace(token, "")
+    return span.strip()
+
+
+def first_sentence(span: str) -> str:
+    """`span` up to its first sentence end, so a trailing explanation is ignored."""
+    match = _SENTENCE_END.search(span)
+    return (span[: match.start()] if match else span).strip()

@@ -1,0 +1,108 @@
+"""The one interface every teacher backend implements: a batch of requests in, results out.
+
+A backend calls `on_result` once per request, with a `Completion` (text and token usage) or a
+`Failure` (the reason, after the backend's own retries), as soon as that request is done, so the
+stage can commit it to the cache at once. A problem that makes every further request pointless
+(wrong API key, missing optional dependency) raises a `TeacherError` instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+
+from skintern.registry import Registry
+
+if TYPE_CHECKING:
+    from skintern.teacher.config import TeacherConfig
+
+
+@dataclass(frozen=True, slots=True)
+class Sampling:
+    """Sampling parameters sent with a request (all part of its cache key)."""
+
+    temperature: float
+    top_p: float
+    max_tokens: int
+    seed: int
+    stop: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "temperature": self.temperature,
+            "top_p": self.top_p,
+            "max_tokens": self.max_tokens,
+            "seed": self.seed,
+            "stop": list(self.stop),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """One prompt to the teacher.
+
+    Attributes:
+        key: the cache key (hash of backend, model, prompt, sampling, sample index).
+        kind: `rationale` or `knowledge`.
+        prompt: the user message (chat) or the whole prompt (completions).
+        sampling: temperature, top-p, max tokens, seed, stop strings.
+        meta: what the stage needs to use the answer (example id, task, sample index, question).
+    """
+
+    key: str
+    kind: str
+    prompt: str
+    sampling: Sampling
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Completion:
+    key: str
+    text: str
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    finish_reason: str = ""
+    attempts: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """A request that still failed after its retries; the run goes on without it."""
+
+    key: str
+    reason: str  # short and countable: timeout, connection, http-500, malformed, ...
+    detail: str = ""
+    attempts: int = 1
+
+
+Result = Completion | Failure
+OnResult = Callable[[Result], None]
+
+
+class Backend(Protocol):
+    """What the stage needs from a backend (see the module docstring)."""
+
+    name: ClassVar[str]
+
+    def __init__(self, cfg: TeacherConfig, data_root: Path | None) -> None: ...
+
+    @staticmethod
+    def identity(cfg: TeacherConfig) -> str:
+        """Backend and model as they enter cache keys (no URL, no key)."""
+        ...
+
+    def check(self) -> None:
+        """Fail early and clearly (unreachable server, wrong key, missing extra)."""
+        ...
+
+    def generate(self, requests: Sequence[Request], on_result: OnResult) -> None:
+        """Answer every request, calling `on_result` once for each."""
+        ...
+
+    def close(self) -> None: ...
+
+
+backends: Registry[type[Backend]] = Registry("teacher backend")

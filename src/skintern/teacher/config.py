@@ -1,0 +1,181 @@
+"""The `teacher` section of a run config: which backend, which prompts, how many samples.
+
+Paths (`replay.rationales`, `knowledge.bank`, `knowledge.demonstrations`) are resolved against the
+data root (`data.data_dir`, else `$SKINTERN_DATA_DIR`, else ../shared/data) when relative, so
+`bbh/teacher-code-davinci-002` means `DATA_ROOT/bbh/teacher-code-davinci-002`; absolute paths are
+used as they are. The API key is never part of the config: only the name of the environment
+variable that holds it.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class HttpConfig(_Section):
+    """An OpenAI-compatible server (OpenAI, vLLM serve, llama.cpp's server, ...)."""
+
+    base_url: str = Field(
+        default="https://api.openai.com/v1", description="Base URL ending in /v1 (or the like)."
+    )
+    api_key_env: str | None = Field(
+        default="OPENAI_API_KEY",
+        description="Name of the environment variable holding the API key (never the key); "
+        "null for servers without authentication.",
+    )
+    endpoint: Literal["chat", "completions"] = Field(
+        default="chat", description="`chat` (/chat/completions) or `completions` (/completions)."
+    )
+    system_prompt: str | None = Field(
+        default=None, description="Optional system message for the chat endpoint."
+    )
+    concurrency: int = Field(default=4, ge=1, le=256, description="Requests in flight at once.")
+    timeout_s: float = Field(default=120.0, gt=0, description="Per-request timeout in seconds.")
+    max_retries: int = Field(
+        default=6, ge=0, description="Retries on 429, 5xx, timeouts and dropped connections."
+    )
+    backoff_s: float = Field(
+        default=1.0, ge=0, description="First backoff; doubles per retry, with full jitter."
+    )
+    backoff_max_s: float = Field(default=60.0, ge=0, description="Longest single backoff.")
+
+
+class LocalConfig(_Section):
+    """In-process generation (transformers, vLLM)."""
+
+    batch_size: int = Field(default=8, ge=1, description="Prompts per generate() call.")
+    device: str = Field(default="auto", description="`auto`, `cpu`, `cuda`, `cuda:1`, ...")
+    dtype: Literal["auto", "float32", "bfloat16", "float16"] = Field(
+        default="auto", description="Weights dtype."
+    )
+    trust_remote_code: bool = Field(
+        default=False, description="Allow model repositories to run their own code."
+    )
+
+
+class ReplayConfig(_Section):
+    """Existing teacher outputs mapped onto our examples (no model is called)."""
+
+    rationales: str = Field(
+        default="bbh/teacher-code-davinci-002",
+        description="A folder of TASK.json files `{outputs: [{input, prediction, target}]}` "
+        "whose output i is example `ID_PREFIX/TASK/i`, or a JSONL file of `{id, text}` rows.",
+    )
+    id_prefix: str = Field(default="bbh", description="Dataset part of the mapped example ids.")
+    check_inputs: bool = Field(
+        default=True,
+        description="Check that each replayed output's input contains the example's question.",
+    )
+
+
+class RationaleConfig(_Section):
+    """CoT rationales (paper App. D.1): l samples per question, kept when correct."""
+
+    enabled: bool = Field(default=True, description="Ask for rationales at all.")
+    samples: int = Field(default=2, ge=1, description="l: samples per question (paper: 2).")
+    temperature: float = Field(default=0.8, ge=0, description="Sampling temperature.")
+    top_p: float = Field(default=1.0, gt=0, le=1, description="Nucleus sampling p.")
+    max_tokens: int = Field(default=1024, ge=1, description="Longest rationale in tokens.")
+    seed: int = Field(default=0, description="Sample j is requested with seed `seed + j`.")
+    stop: list[str] = Field(default_factory=list, description="Stop strings.")
+
+
+class KnowledgeConfig(_Section):
+    """Symbolic knowledge (paper App. D.2): from the teacher, or a knowledge bank file."""
+
+    source: Literal["teacher", "bank", "none"] = Field(
+        default="teacher",
+        description="`teacher`: ask the backend; `bank`: import `bank`; `none`: no knowledge.",
+    )
+    variant: Literal["summary", "full"] = Field(
+        default="full",
+        description="`summary`: learning summary only; `full`: plus supplementary knowledge.",
+    )
+    granularity: Literal["example", "task"] = Field(
+        default="example", description="One knowledge per training example, or per task."
+    )
+    task_examples: int = Field(
+        default=3, ge=1, description="Task granularity: questions per task shown to the teacher."
+    )
+    bank: str | None = Field(
+        default=None,
+        description="Knowledge bank JSONL `{task | id, learning_summary, "
+        "supplementary_knowledge}` (source `bank`).",
+    )
+    demonstrations: str | None = Field(
+        default=None,
+        description="Hand-written demonstrations JSONL `{question, answer, learning_summary, "
+        "supplementary_knowledge}` put before the question (paper: 2-shot).",
+    )
+    temperature: float = Field(default=0.8, ge=0, description="Sampling temperature.")
+    max_tokens: int = Field(default=1024, ge=1, description="Longest answer in tokens.")
+    seed: int = Field(default=0, description="Seed of the knowledge requests.")
+
+
+class Prices(_Section):
+    """Prices for the cost estimate in the manifest (e.g. US dollars)."""
+
+    prompt_per_million: float = Field(ge=0, description="Price of 1M prompt tokens.")
+    completion_per_million: float = Field(ge=0, description="Price of 1M completion tokens.")
+    currency: str = Field(default="USD", description="Unit the prices are in.")
+
+
+class TeacherConfig(_Section):
+    """The teacher stage: backend, prompts, sampling, knowledge and accounting."""
+
+    backend: str = Field(
+        default="openai-http",
+        description="Registered backend: openai-http, transformers, vllm or replay.",
+    )
+    model: str = Field(
+        default="",
+        description="Model name the server knows, or a model id/path for local backends; "
+        "for replay, a label for the source (e.g. code-davinci-002).",
+    )
+    http: HttpConfig = Field(default_factory=HttpConfig, description="HTTP backend settings.")
+    local: LocalConfig = Field(default_factory=LocalConfig, description="Local backends.")
+    replay: ReplayConfig = Field(default_factory=ReplayConfig, description="Replay backend.")
+    rationales: RationaleConfig = Field(
+        default_factory=RationaleConfig, description="CoT rationales."
+    )
+    knowledge: KnowledgeConfig = Field(
+        default_factory=KnowledgeConfig, description="Symbolic knowledge."
+    )
+    prices: Prices | None = Field(default=None, description="Token prices for a cost estimate.")
+    progress: bool = Field(default=True, description="Show a live progress bar.")
+
+    @field_validator("backend")
+    @classmethod
+    def _known(cls, name: str) -> str:
+        from skintern.errors import ConfigError
+        from skintern.teacher.backends import backends
+
+        try:
+            backends.get(name)
+        except ConfigError as err:  # a ValueError lets pydantic report every problem at once
+            raise ValueError(err.message + (f" ({err.hint})" if err.hint else "")) from None
+        return name
+
+    @model_validator(mode="after")
+    def _consistent(self) -> TeacherConfig:
+        if self.backend != "replay" and not self.model:
+            raise ValueError(f"backend {self.backend!r} needs teacher.model")
+        if self.backend == "replay" and self.rationales.enabled and self.rationales.samples > 1:
+            raise ValueError(
+                "replayed outputs hold one rationale per question: set "
+                "teacher.rationales.samples=1 with backend replay"
+            )
+        if self.backend == "replay" and self.knowledge.source == "teacher":
+            raise ValueError(
+                "backend replay cannot write knowledge: set teacher.knowledge.source to "
+                "`bank` (with teacher.knowledge.bank) or `none`"
+            )
+        if self.knowledge.source == "bank" and not self.knowledge.bank:
+            raise ValueError("teacher.knowledge.source `bank` needs teacher.knowledge.bank")
+        return self
