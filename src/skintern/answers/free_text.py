@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from skintern.answers.extractor import Extractor, extractors
-from skintern.answers.span import answer_span, clean, first_sentence
+from skintern.answers.span import answer_span, statement
 from skintern.answers.types import AnswerType, Gold
 
 _CLOSING_ONLY = re.compile(r"[\s)\]}>]+")
@@ -43,7 +43,7 @@ def extract_free_text(text: str, gold: Gold) -> str | None:
     span = answer_span(text)
     if span is None:
         return None
-    head = first_sentence(clean(span))
+    head = statement(span)
     if is_bracket_sequence(gold.answer):
         answer = normalize_brackets(head)
     else:

@@ -1,7 +1,8 @@
 """Numeric answers (GSM8K, BBH multistep_arithmetic_two and object_counting), compared as numbers.
 
 In the answer span (`span.answer_span`, which also finds "#### 42" and `\\boxed{42}`), up to its
-first sentence end and after its last "=" ("5 * 3 = 15"): the first number, with "$", units,
+first sentence end and after its last "=" ("5 * 3 = 15"): the first number (the last one on an
+unmarked last line, "So she has 18 dollars left"), with "$", units,
 thousands commas ("1,234"), a trailing period, LaTeX and a Unicode minus allowed around it; a
 simple fraction "3/4" is a number too. Without a digit, a number word from zero to twenty
 ("five") is accepted. Numbers are parsed with `fractions.Fraction`, never evaluated, so "18",
@@ -14,7 +15,7 @@ import re
 from fractions import Fraction
 
 from skintern.answers.extractor import Extractor, extractors
-from skintern.answers.span import answer_span, clean, first_sentence
+from skintern.answers.span import answer_span, statement
 from skintern.answers.types import AnswerType, Gold
 
 _NUMBER = re.compile(r"(-\s?)?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?:\s?/\s?(\d+))?")
@@ -26,10 +27,11 @@ _NUMBER_WORD = re.compile(r"\b(" + "|".join(_WORDS) + r")\b", re.IGNORECASE)
 _MINUS = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2014": "-"})
 
 
-def parse_number(text: str) -> Fraction | None:
-    """The first number written in `text` ("-1,234.5", "3/4", "five"), or None."""
+def parse_number(text: str, last: bool = False) -> Fraction | None:
+    """The first (or `last`) number written in `text` ("-1,234.5", "3/4", "five"), or None."""
     text = text.translate(_MINUS)
-    match = _NUMBER.search(text)
+    found = list(_NUMBER.finditer(text))
+    match = (found[-1] if last else found[0]) if found else None
     if match is None:
         word = _NUMBER_WORD.search(text)
         return Fraction(_WORDS.index(word.group(1).lower())) if word else None
@@ -55,10 +57,10 @@ def extract_number(text: str, gold: Gold) -> str | None:
     span = answer_span(text)
     if span is None:
         return None
-    head = first_sentence(clean(span))
-    value = parse_number(head.rsplit("=", 1)[-1])
+    head = statement(span)
+    value = parse_number(head.rsplit("=", 1)[-1], last=not span.marked)
     if value is None:
-        value = parse_number(head)
+        value = parse_number(head, last=not span.marked)
     return None if value is None else format_number(value)
 
 

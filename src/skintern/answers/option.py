@@ -9,7 +9,9 @@ In the answer span (`span.answer_span`), up to its first sentence end:
    option's own text (so "A man ..." is not option A);
 3. else the option text itself, matched against `gold.options` after case and punctuation are
    normalised: the whole span equal to one option, else exactly one option named in it (an
-   option contained in a longer named one does not count twice).
+   option contained in a longer named one does not count twice). On an unmarked last line
+   (`span.Span`) only the whole-span match counts: "Eve has Catch-22. So the" is a chain of
+   thought cut off before its answer, not an answer.
 
 A letter outside the question's options ("(G)" of six) is ignored.
 """
@@ -21,7 +23,7 @@ import string
 from collections.abc import Sequence
 
 from skintern.answers.extractor import Extractor, extractors
-from skintern.answers.span import answer_span, clean, first_sentence
+from skintern.answers.span import answer_span, statement
 from skintern.answers.types import AnswerType, Gold
 
 _PAREN_LETTER = re.compile(r"\(([A-Z])\)")
@@ -50,11 +52,13 @@ def _bare_letter(head: str, options: Sequence[str]) -> str | None:
     return None
 
 
-def _by_text(head: str, options: Sequence[str]) -> str | None:
+def _by_text(head: str, options: Sequence[str], contained: bool) -> str | None:
     said = _norm(head)
     texts = [_norm(option) for option in options]
     if said in texts:
         return string.ascii_uppercase[texts.index(said)]
+    if not contained:
+        return None
     padded = f" {said} "
     named = {i for i, text in enumerate(texts) if text and f" {text} " in padded}
     named = {i for i in named if not any(i != j and texts[i] in texts[j] for j in named)}
@@ -66,12 +70,12 @@ def extract_option(text: str, gold: Gold) -> str | None:
     span = answer_span(text)
     if span is None:
         return None
-    head = first_sentence(clean(span))
+    head = statement(span)
     valid = _letters(gold.options)
     letters = {letter for letter in _PAREN_LETTER.findall(head) if letter in valid}
     if letters:
         return letters.pop() if len(letters) == 1 else None
-    return _bare_letter(head, gold.options) or _by_text(head, gold.options)
+    return _bare_letter(head, gold.options) or _by_text(head, gold.options, span.marked)
 
 
 def option_matches(answer: str, gold: Gold) -> bool:

@@ -9,7 +9,8 @@ The rule, in order:
    Only the first non-blank line after the marker is kept.
 2. Without any marker, the last non-blank line when it is short (at most `FALLBACK_MAX_CHARS`):
    a model that answers directly ("(B)", "Yes", "42"). A long last line is a chain of thought cut
-   off mid-way (a truncated or looping output) and gives no answer.
+   off mid-way (a truncated or looping output) and gives no answer. Extractors read such an
+   unmarked line more strictly (see `Span`).
 
 Every regex here is linear in the length of the text, so endless outputs cost only their length.
 """
@@ -17,6 +18,7 @@ Every regex here is linear in the length of the text, so endless outputs cost on
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 FALLBACK_MAX_CHARS = 100
 
@@ -29,6 +31,16 @@ _MARKER = re.compile(
 _BOXED = re.compile(r"\\boxed\s*\{")
 _TEXT_CMD = re.compile(r"\\(?:text|textbf|mathrm|mathbf)\s*\{([^{}]*)\}")
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)|;")
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where the answer is stated; `marked` is False for the unmarked last-line fallback, where
+    extractors are stricter (an option must be given by its letter or its whole text, not merely
+    named in a sentence; a number is the last one on the line, not the first)."""
+
+    text: str
+    marked: bool = True
 
 
 def _first_line(text: str) -> str:
@@ -57,7 +69,7 @@ def _after_marker(text: str) -> tuple[int, str] | None:
     return None
 
 
-def answer_span(text: str) -> str | None:
+def answer_span(text: str) -> Span | None:
     """The raw statement of the final answer in `text` (see the module docstring), or None."""
     if not text or not text.strip():
         return None
@@ -65,11 +77,12 @@ def answer_span(text: str) -> str | None:
     marked = _after_marker(text)
     boxes = list(_BOXED.finditer(text))
     if boxes and (marked is None or boxes[-1].start() > marked[0]):
-        return _boxed_content(text, boxes[-1].end()).strip() or None
+        content = _boxed_content(text, boxes[-1].end()).strip()
+        return Span(content) if content else None
     if marked is not None:
-        return marked[1]
+        return Span(marked[1])
     last = text.strip().rsplit("\n", 1)[-1].strip()
-    return last if len(last) <= FALLBACK_MAX_CHARS else None
+    return Span(last, marked=False) if len(last) <= FALLBACK_MAX_CHARS else None
 
 
 def clean(span: str) -> str:
@@ -87,3 +100,8 @@ def first_sentence(span: str) -> str:
     """`span` up to its first sentence end, so a trailing explanation is ignored."""
     match = _SENTENCE_END.search(span)
     return (span[: match.start()] if match else span).strip()
+
+
+def statement(span: Span) -> str:
+    """The span's first sentence, unwrapped: what the extractors parse."""
+    return first_sentence(clean(span.text))

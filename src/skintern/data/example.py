@@ -3,19 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from enum import StrEnum
 from typing import Any
 
-
-class AnswerType(StrEnum):
-    """How the gold answer is written, which picks the extractor that scores a prediction."""
-
-    OPTION = "option"  # a multiple-choice letter; `answer` is "B", `options` the texts
-    NUMBER = "number"  # compared numerically (GSM8K, BBH arithmetic and counting)
-    YES_NO = "yes_no"
-    TRUE_FALSE = "true_false"
-    VALID_INVALID = "valid_invalid"
-    FREE_TEXT = "free_text"  # compared after normalisation (Dyck closings, sorted word lists)
+from skintern.answers.types import AnswerType  # noqa: F401  (re-exported; defined below data)
 
 
 @dataclass(frozen=True, slots=True)

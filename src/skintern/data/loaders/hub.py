@@ -56,15 +56,24 @@ def hub_enabled() -> bool:
 
 def missing_file_error(missing: Path, source: HubSource, *, reason: str | None = None) -> DataError:
     """The error for a local file that is absent and could not be replaced from the hub."""
-    message = "file not found" + (
-        f"; the hub copy could not be loaded either: {reason}" if reason else ""
+    what = f"hub dataset {source.repo!r}" + (
+        f" (config {source.config!r})" if source.config else ""
     )
     hint = (
-        f"put the file there (layout: shared/data/README.md), point SKINTERN_DATA_DIR at a folder "
-        f"that has it, or set {ALLOW_ENV}=1 on a machine with network to read the hub dataset "
-        f"{source.repo!r}" + (f" (config {source.config!r})" if source.config else "")
+        "put the file there (layout: shared/data/README.md) or point SKINTERN_DATA_DIR at a "
+        "folder that has it, "
     )
-    return DataError(message, where=str(missing), hint=hint)
+    if reason is None:
+        return DataError(
+            "file not found",
+            where=str(missing),
+            hint=hint + f"or set {ALLOW_ENV}=1 on a machine with network to read the {what}",
+        )
+    return DataError(
+        f"file not found, and the {what} could not be loaded either: {reason}",
+        where=str(missing),
+        hint=hint + "or check the network (and HF_HUB_OFFLINE, which allows only cached copies)",
+    )
 
 
 def hub_rows(source: HubSource, *, missing: Path) -> list[dict[str, Any]]:
