@@ -1,0 +1,186 @@
+"""Batched generation with transformers: KV cache, left padding, length-sorted batches, stops.
+
+Reads nothing from disk: takes a loaded model and tokenizer and prompt texts (already through the
+chat template, `skintern.models.chat.format_prompt`) and yields one `Generation` per prompt.
+The eval stage (`skintern.eval.stage`) drives it; `skintern eval --config CONFIG` runs that.
+
+Why these choices:
+- left padding with the attention mask, so every row's next token follows its own last prompt
+  token; transformers derives position ids from the mask, so batched greedy output equals
+  one-by-one output (tested);
+- batches sorted by prompt length, so padding (wasted prefill) stays small;
+- stop once "Therefore, the answer is X." is complete: everything after it is waste (issue 6).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+from transformers import StoppingCriteria, StoppingCriteriaList
+
+FINAL_PHRASE = "Therefore, the answer is"
+# The answer sentence is complete at a full stop followed by whitespace ("1.5." must not stop at
+# "1."), or at the end of its line. Generation therefore runs one token past the full stop.
+_ANSWER_DONE = re.compile(re.escape(FINAL_PHRASE) + r"[^\n]*?(?:\.(?=\s)|(?=\n))")
+_TAIL_TOKENS = 48  # enough tokens to hold the final sentence and any user stop string
+
+
+@dataclass(frozen=True)
+class Sampling:
+    """How to decode: greedy unless `do_sample` (the paper's students decode greedily)."""
+
+    max_new_tokens: int = 256
+    do_sample: bool = False
+    temperature: float = 1.0
+    top_p: float = 1.0
+    top_k: int = 50
+    stop: tuple[str, ...] = ()  # extra stop strings; the stop is cut from the output
+    stop_at_answer: bool = True  # stop after "Therefore, the answer is X."
+    batch_size: int = 8
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class Generation:
+    """One prompt's output and what it cost."""
+
+    text: str
+    prompt_tokens: int
+    generated_tokens: int  # tokens the model produced, the stop token included, padding not
+    latency_s: float  # the batch's wall time shared equally by its rows
+    finish: str  # "answer" (final sentence done), "stop" (a stop string), "eos", "length"
+
+
+def truncate_at_stop(text: str, stop: Sequence[str], stop_at_answer: bool) -> tuple[str, str | None]:
+    """`text` cut where generation should have ended, and why ("answer", "stop" or None)."""
+    cuts: list[tuple[int, str]] = []
+    if stop_at_answer and (match := _ANSWER_DONE.search(text)):
+        cuts.append((match.end(), "answer"))
+    for string in stop:
+        if string and (at := text.find(string)) >= 0:
+            cuts.append((at, "stop"))
+    if not cuts:
+        return text, None
+    end, why = min(cuts)
+    return text[:end], why
+
+
+class _StopCriteria(StoppingCriteria):
+    """Marks a row done once its generated tail holds the final answer or a stop string."""
+
+    def __init__(self, tokenizer: Any, prompt_len: int, sampling: Sampling):
+        self.tokenizer = tokenizer
+        self.prompt_len = prompt_len
+        self.sampling = sampling
+
+    def __call__(self, input_ids: torch.LongTensor, scores: Any, **kwargs: Any) -> torch.BoolTensor:
+        start = max(self.prompt_len, input_ids.shape[1] - _TAIL_TOKENS)
+        tails = self.tokenizer.batch_decode(input_ids[:, start:], skip_special_tokens=True)
+        done = [
+            truncate_at_stop(tail, self.sampling.stop, self.sampling.stop_at_answer)[1] is not None
+            for tail in tails
+        ]
+        return torch.tensor(done, dtype=torch.bool, device=input_ids.device)
+
+
+def length_sorted_batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
+    """Indices grouped into batches of similar length, longest first (memory trouble shows early)."""
+    order = sorted(range(len(lengths)), key=lambda i: (-lengths[i], i))
+    return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+
+
+def prepare_tokenizer(tokenizer: Any) -> Any:
+    """Left padding, and a pad token (the EOS one) where the tokenizer has none."""
+    tokenizer.padding_side = "left"
+    if tokenizer.pad_token_id is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    return tokenizer
+
+
+def generate(
+    model: Any, tokenizer: Any, prompts: Sequence[str], sampling: Sampling
+) -> Iterator[tuple[list[int], list[Generation]]]:
+    """Yield `(indices, generations)` per batch, in length-sorted order, as each batch finishes.
+
+    `prompts` are complete model inputs (chat template applied); they are tokenized without
+    adding special tokens, since the template already holds them.
+    """
+    prepare_tokenizer(tokenizer)
+    ids = [tokenizer(p, add_special_tokens=False)["input_ids"] for p in prompts]
+    for batch in length_sorted_batches([len(x) for x in ids], sampling.batch_size):
+        yield batch, _generate_batch(model, tokenizer, [ids[i] for i in batch], sampling)
+
+
+def _generate_batch(
+    model: Any, tokenizer: Any, ids: list[list[int]], sampling: Sampling
+) -> list[Generation]:
+    padded = tokenizer.pad({"input_ids": ids}, padding=True, return_tensors="pt")
+    input_ids = padded["input_ids"].to(model.device)
+    mask = padded["attention_mask"].to(model.device)
+    width = input_ids.shape[1]
+    criteria = StoppingCriteriaList([_StopCriteria(tokenizer, width, sampling)])
+    if sampling.do_sample:
+        torch.manual_seed(sampling.seed)
+    started = time.perf_counter()
+    with torch.inference_mode():
+        out = model.generate(
+            input_ids=input_ids,
+            attention_mask=mask,
+            max_new_tokens=sampling.max_new_tokens,
+            stopping_criteria=criteria,
+            pad_token_id=tokenizer.pad_token_id,
+            use_cache=True,
+            **_decoding_kwargs(sampling),
+        )
+    latency = (time.perf_counter() - started) / len(ids)
+    return [
+        _finish(tokenizer, row[width:].tolist(), len(prompt), latency, sampling)
+        for row, prompt in zip(out, ids, strict=True)
+    ]
+
+
+def _decoding_kwargs(sampling: Sampling) -> dict[str, Any]:
+    if not sampling.do_sample:  # unset sampling knobs, or transformers warns they are unused
+        return {"do_sample": False, "temperature": None, "top_p": None, "top_k": None}
+    return {
+        "do_sample": True,
+        "temperature": sampling.temperature,
+        "top_p": sampling.top_p,
+        "top_k": sampling.top_k,
+    }
+
+
+def _finish(
+    tokenizer: Any, new: list[int], n_prompt: int, latency: float, sampling: Sampling
+) -> Generation:
+    """Strip padding after EOS, decode, cut at the stop, and say why generation ended."""
+    eos = _eos_ids(tokenizer)
+    n_new, finish = len(new), "length"
+    for pos, token in enumerate(new):
+        if token in eos:
+            n_new, finish = pos + 1, "eos"
+            break
+    text = tokenizer.decode(new[:n_new], skip_special_tokens=True)
+    text, why = truncate_at_stop(text, sampling.stop, sampling.stop_at_answer)
+    if why is not None:
+        finish = why
+        n_new = _trim_pad(new[:n_new], tokenizer.pad_token_id, eos)
+    return Generation(text.strip(), n_prompt, n_new, latency, finish)
+
+
+def _trim_pad(new: list[int], pad_id: int | None, eos: set[int]) -> int:
+    """Tokens generated before the padding that fills a row stopped early by the criteria."""
+    n = len(new)
+    while n and new[n - 1] == pad_id and pad_id not in eos:
+        n -= 1
+    return n
+
+
+def _eos_ids(tokenizer: Any) -> set[int]:
+    eos = tokenizer.eos_token_id
+    return set(eos) if isinstance(eos, list) else {eos} if eos is not None else set()
