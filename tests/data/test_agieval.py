@@ -99,6 +99,10 @@ def test_hub_row_in_local_schema():
     # the query layout of hails/agieval-*: passage + "Q: " + question + " Answer Choices: ..."
     query = "A passage.Q: Which one? Answer Choices: (A)x (B)y\nA: Among A through B, the answer is"
     row = from_hub_row({"query": query, "choices": ["(A)x", "(B)y"], "gold": [1]})
-    assert row == {"passage": "A passage.", "question": "Which one?", "options": ["(A)x", "(B)y"],
-                   "label": ["B"]}  # fmt: skip
+    assert row == {
+        "passage": "A passage.",
+        "question": "Which one?",
+        "options": ["(A)x", "(B)y"],
+        "label": ["B"],
+    }
     assert len(SUBSETS) == 8

@@ -43,8 +43,11 @@ def test_question_as_given_and_numeric_labels(tmp_path):
 
 
 def test_bad_target_and_train_split(tmp_path):
-    write_arc(tmp_path, "ARC-Easy-Test.json", [{"input": "Question: ?\nOptions:\n(A) a\n(B) b",
-                                                "target": "(D)"}])  # fmt: skip
+    write_arc(
+        tmp_path,
+        "ARC-Easy-Test.json",
+        [{"input": "Question: ?\nOptions:\n(A) a\n(B) b", "target": "(D)"}],
+    )
     with pytest.raises(DataError, match="target '\\(D\\)'") as info:
         data.load("arc-e", data_dir=tmp_path)
     assert info.value.where.endswith("ARC-Easy-Test.json: [0]")
@@ -55,6 +58,9 @@ def test_bad_target_and_train_split(tmp_path):
 
 
 def test_hub_row_in_paper_format():
-    row = {"question": "Which?", "answerKey": "3",
-           "choices": {"text": ["a", "b", "c"], "label": ["1", "2", "3"]}}  # fmt: skip
+    row = {
+        "question": "Which?",
+        "answerKey": "3",
+        "choices": {"text": ["a", "b", "c"], "label": ["1", "2", "3"]},
+    }
     assert from_hub_row(row) == ("Question: Which?\nOptions:\n(A) a\n(B) b\n(C) c", "(C)")

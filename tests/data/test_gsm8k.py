@@ -23,8 +23,10 @@ def test_real_counts_and_answers(shared_root):
         assert example.answer_type is AnswerType.NUMBER
         float(example.answer)  # every gold answer is a plain number
         assert "<<" not in example.meta["rationale"] and "####" not in example.meta["rationale"]
-    assert any("," in json.loads(line)["answer"].split("####")[1]
-               for line in (shared_root / "gsm8k/test.jsonl").read_text().splitlines())  # fmt: skip
+    assert any(
+        "," in json.loads(line)["answer"].split("####")[1]
+        for line in (shared_root / "gsm8k/test.jsonl").read_text().splitlines()
+    )
     assert test[0].id == "gsm8k/test/0" and test[0].answer == "18"
 
 
@@ -40,13 +42,19 @@ def test_answer_rationale_and_commas(tmp_path):
     assert first.meta == {"split": "train", "index": 0, "rationale": "She makes 9 * 2 = $18."}
     assert second.meta["rationale"] == "Total 1,000 + 200 = 1,200"
     assert [e.id for e in data.load("gsm8k", "all", data_dir=tmp_path)] == [
-        "gsm8k/train/0", "gsm8k/train/1", "gsm8k/test/0"]  # fmt: skip
+        "gsm8k/train/0",
+        "gsm8k/train/1",
+        "gsm8k/test/0",
+    ]
     assert parse_answer("x\n#### -3.5", "w") == ("-3.5", "x")
 
 
 def test_missing_final_answer_and_task(tmp_path):
-    write_split(tmp_path, "test", [{"question": "Q?", "answer": "#### 1"}, {"question": "Q?",
-                                    "answer": "no final line"}])  # fmt: skip
+    write_split(
+        tmp_path,
+        "test",
+        [{"question": "Q?", "answer": "#### 1"}, {"question": "Q?", "answer": "no final line"}],
+    )
     with pytest.raises(DataError, match="does not end with '#### <number>'") as info:
         data.load("gsm8k", "test", data_dir=tmp_path)
     assert info.value.where == f"{tmp_path / 'gsm8k' / 'test.jsonl'}:2"

@@ -4,9 +4,10 @@ The rule, in order:
 
 1. The text after the LAST answer marker: "answer is" (the paper's "Therefore, the answer is",
    the BBH teacher's "So the answer is", "The final answer is"), "answer would/should be",
-   "Answer:", or GSM8K's "####"; or the content of the last `\\boxed{...}`, whichever comes
-   later. A marker followed by nothing (a truncated output) is skipped for the one before it.
-   Only the first non-blank line after the marker is kept.
+   "Answer:", or GSM8K's "####" before a number; or the content of the last `\\boxed{...}`,
+   whichever comes later. A marker followed by nothing before the next marker or the end (a
+   truncated or looping output) is skipped for the one before it; when all are, there is no
+   answer. Only the first non-blank line after the marker is kept.
 2. Without any marker, the last non-blank line when it is short (at most `FALLBACK_MAX_CHARS`):
    a model that answers directly ("(B)", "Yes", "42"). A long last line is a chain of thought cut
    off mid-way (a truncated or looping output) and gives no answer. Extractors read such an
@@ -25,7 +26,7 @@ FALLBACK_MAX_CHARS = 100
 _MARKER = re.compile(
     r"\banswers?\s+(?:is|are|would\s+be|should\s+be|will\s+be)\b\s*:?"
     r"|\banswer\s*:"
-    r"|####",
+    r"|####(?=\s*[-\u2212$\\\d])",  # GSM8K's "#### 42", not a markdown heading "#### Step 2"
     re.IGNORECASE,
 )
 _BOXED = re.compile(r"\\boxed\s*\{")
@@ -61,12 +62,17 @@ def _boxed_content(text: str, start: int) -> str:
 
 
 def _after_marker(text: str) -> tuple[int, str] | None:
-    """(start, first line after it) for the last marker followed by something, else None."""
-    for match in reversed(list(_MARKER.finditer(text))):
-        line = _first_line(text[match.end() :])
+    """(start, first line of what follows) for the last marker followed by something before the
+    next marker; (start, "") when every marker is followed by nothing; None without markers."""
+    matches = list(_MARKER.finditer(text))
+    if not matches:
+        return None
+    ends = [match.start() for match in matches[1:]] + [len(text)]
+    for match, end in zip(reversed(matches), reversed(ends), strict=True):
+        line = _first_line(text[match.end() : end])
         if line:
             return match.start(), line
-    return None
+    return matches[-1].start(), ""
 
 
 def answer_span(text: str) -> Span | None:
@@ -79,8 +85,8 @@ def answer_span(text: str) -> Span | None:
     if boxes and (marked is None or boxes[-1].start() > marked[0]):
         content = _boxed_content(text, boxes[-1].end()).strip()
         return Span(content) if content else None
-    if marked is not None:
-        return Span(marked[1])
+    if marked is not None:  # a marker followed by nothing is a truncated answer: no fallback
+        return Span(marked[1]) if marked[1] else None
     last = text.strip().rsplit("\n", 1)[-1].strip()
     return Span(last, marked=False) if len(last) <= FALLBACK_MAX_CHARS else None
 

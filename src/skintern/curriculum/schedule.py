@@ -9,9 +9,9 @@ sees the plain question, as at inference. With lam = the `exp_lambda` setting (d
 
 - linear:              S(u) = 1 - u, so S_t = (T - t) / (T - 1); T = 4 gives 1, 2/3, 1/3, 0.
 - exponential:         S(u) = (exp(-lam * u) - exp(-lam)) / (1 - exp(-lam)): convex, falls fast at
-                       first (T = 4, lam = 3: 1, 0.349, 0.100, 0).
+                       first (T = 4, lam = 3: 1, 0.335, 0.090, 0).
 - inverse-exponential: S(u) = 1 - exponential(1 - u): concave, keeps most of the knowledge until
-                       late, then falls fast (T = 4, lam = 3: 1, 0.900, 0.651, 0).
+                       late, then falls fast (T = 4, lam = 3: 1, 0.910, 0.665, 0).
 - step:                S(u) = 1 for u < 1, else 0: full knowledge until the last step.
 - list:                the explicit values given (`values`, one per step, each in [0, 1]).
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from skintern.answers.types import AnswerType  # noqa: F401  (re-exported; defined below data)
+from skintern.answers.types import AnswerType  # defined below data (answers); re-exported here
 
 
 @dataclass(frozen=True, slots=True)

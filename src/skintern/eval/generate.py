@@ -56,7 +56,9 @@ class Generation:
     finish: str  # "answer" (final sentence done), "stop" (a stop string), "eos", "length"
 
 
-def truncate_at_stop(text: str, stop: Sequence[str], stop_at_answer: bool) -> tuple[str, str | None]:
+def truncate_at_stop(
+    text: str, stop: Sequence[str], stop_at_answer: bool
+) -> tuple[str, str | None]:
     """`text` cut where generation should have ended, and why ("answer", "stop" or None)."""
     cuts: list[tuple[int, str]] = []
     if stop_at_answer and (match := _ANSWER_DONE.search(text)):
@@ -73,23 +75,25 @@ def truncate_at_stop(text: str, stop: Sequence[str], stop_at_answer: bool) -> tu
 class _StopCriteria(StoppingCriteria):
     """Marks a row done once its generated tail holds the final answer or a stop string."""
 
-    def __init__(self, tokenizer: Any, prompt_len: int, sampling: Sampling):
+    def __init__(self, tokenizer: Any, prompt_len: int, sampling: Sampling, leads: list[str]):
         self.tokenizer = tokenizer
         self.prompt_len = prompt_len
         self.sampling = sampling
+        self.leads = leads
 
     def __call__(self, input_ids: torch.LongTensor, scores: Any, **kwargs: Any) -> torch.BoolTensor:
         start = max(self.prompt_len, input_ids.shape[1] - _TAIL_TOKENS)
         tails = self.tokenizer.batch_decode(input_ids[:, start:], skip_special_tokens=True)
+        stop, at_answer = self.sampling.stop, self.sampling.stop_at_answer
         done = [
-            truncate_at_stop(tail, self.sampling.stop, self.sampling.stop_at_answer)[1] is not None
-            for tail in tails
+            truncate_at_stop(lead + tail, stop, at_answer)[1] is not None
+            for lead, tail in zip(self.leads, tails, strict=True)
         ]
         return torch.tensor(done, dtype=torch.bool, device=input_ids.device)
 
 
 def length_sorted_batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
-    """Indices grouped into batches of similar length, longest first (memory trouble shows early)."""
+    """Indices in batches of similar length, longest first (memory trouble shows early)."""
     order = sorted(range(len(lengths)), key=lambda i: (-lengths[i], i))
     return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
 
@@ -103,27 +107,35 @@ def prepare_tokenizer(tokenizer: Any) -> Any:
 
 
 def generate(
-    model: Any, tokenizer: Any, prompts: Sequence[str], sampling: Sampling
+    model: Any,
+    tokenizer: Any,
+    prompts: Sequence[str],
+    sampling: Sampling,
+    leads: Sequence[str] = (),
 ) -> Iterator[tuple[list[int], list[Generation]]]:
     """Yield `(indices, generations)` per batch, in length-sorted order, as each batch finishes.
 
     `prompts` are complete model inputs (chat template applied); they are tokenized without
-    adding special tokens, since the template already holds them.
+    adding special tokens, since the template already holds them. `leads[i]` is text the
+    prompt ends with that counts as already generated when looking for the final answer
+    (a zero-shot prompt ending "Therefore, the answer is").
     """
     prepare_tokenizer(tokenizer)
+    leads = list(leads) or [""] * len(prompts)
     ids = [tokenizer(p, add_special_tokens=False)["input_ids"] for p in prompts]
     for batch in length_sorted_batches([len(x) for x in ids], sampling.batch_size):
-        yield batch, _generate_batch(model, tokenizer, [ids[i] for i in batch], sampling)
+        rows = [ids[i] for i in batch]
+        yield batch, _generate_batch(model, tokenizer, rows, sampling, [leads[i] for i in batch])
 
 
 def _generate_batch(
-    model: Any, tokenizer: Any, ids: list[list[int]], sampling: Sampling
+    model: Any, tokenizer: Any, ids: list[list[int]], sampling: Sampling, leads: list[str]
 ) -> list[Generation]:
     padded = tokenizer.pad({"input_ids": ids}, padding=True, return_tensors="pt")
     input_ids = padded["input_ids"].to(model.device)
     mask = padded["attention_mask"].to(model.device)
     width = input_ids.shape[1]
-    criteria = StoppingCriteriaList([_StopCriteria(tokenizer, width, sampling)])
+    criteria = StoppingCriteriaList([_StopCriteria(tokenizer, width, sampling, leads)])
     if sampling.do_sample:
         torch.manual_seed(sampling.seed)
     started = time.perf_counter()
@@ -139,8 +151,8 @@ def _generate_batch(
         )
     latency = (time.perf_counter() - started) / len(ids)
     return [
-        _finish(tokenizer, row[width:].tolist(), len(prompt), latency, sampling)
-        for row, prompt in zip(out, ids, strict=True)
+        _finish(tokenizer, row[width:].tolist(), len(prompt), latency, sampling, lead)
+        for row, prompt, lead in zip(out, ids, leads, strict=True)
     ]
 
 
@@ -156,29 +168,28 @@ def _decoding_kwargs(sampling: Sampling) -> dict[str, Any]:
 
 
 def _finish(
-    tokenizer: Any, new: list[int], n_prompt: int, latency: float, sampling: Sampling
+    tokenizer: Any, new: list[int], n_prompt: int, latency: float, sampling: Sampling, lead: str
 ) -> Generation:
-    """Strip padding after EOS, decode, cut at the stop, and say why generation ended."""
-    eos = _eos_ids(tokenizer)
-    n_new, finish = len(new), "length"
-    for pos, token in enumerate(new):
-        if token in eos:
-            n_new, finish = pos + 1, "eos"
-            break
-    text = tokenizer.decode(new[:n_new], skip_special_tokens=True)
-    text, why = truncate_at_stop(text, sampling.stop, sampling.stop_at_answer)
+    """Strip padding and EOS, decode, cut at the stop, and say why generation ended.
+
+    A row the stop criteria ended is padded after its last token; no row ends in padding
+    otherwise, so the first EOS or pad token marks the end of what the model produced.
+    """
+    ends = _eos_ids(tokenizer) | {tokenizer.pad_token_id}
+    first = next((i for i, token in enumerate(new) if token in ends), len(new))
+    text, why = truncate_at_stop(
+        lead + tokenizer.decode(new[:first], skip_special_tokens=True),
+        sampling.stop,
+        sampling.stop_at_answer,
+    )
+    text = text[len(lead) :]
     if why is not None:
-        finish = why
-        n_new = _trim_pad(new[:n_new], tokenizer.pad_token_id, eos)
+        n_new, finish = first, why
+    elif first < len(new) and new[first] in _eos_ids(tokenizer):
+        n_new, finish = first + 1, "eos"
+    else:
+        n_new, finish = first, "length"
     return Generation(text.strip(), n_prompt, n_new, latency, finish)
-
-
-def _trim_pad(new: list[int], pad_id: int | None, eos: set[int]) -> int:
-    """Tokens generated before the padding that fills a row stopped early by the criteria."""
-    n = len(new)
-    while n and new[n - 1] == pad_id and pad_id not in eos:
-        n -= 1
-    return n
 
 
 def _eos_ids(tokenizer: Any) -> set[int]:

@@ -144,4 +144,3 @@ class Cache:
 
     def close(self) -> None:
         self.conn.close()
-

@@ -164,8 +164,6 @@ class TeacherConfig(_Section):
 
     @model_validator(mode="after")
     def _consistent(self) -> TeacherConfig:
-        if self.backend != "replay" and not self.model:
-            raise ValueError(f"backend {self.backend!r} needs teacher.model")
         if self.backend == "replay" and self.rationales.enabled and self.rationales.samples > 1:
             raise ValueError(
                 "replayed outputs hold one rationale per question: set "
@@ -179,3 +177,15 @@ class TeacherConfig(_Section):
         if self.knowledge.source == "bank" and not self.knowledge.bank:
             raise ValueError("teacher.knowledge.source `bank` needs teacher.knowledge.bank")
         return self
+
+
+def check_runnable(cfg: TeacherConfig) -> None:
+    """What a default-valued section may lack but a teacher run needs (a `ConfigError`)."""
+    from skintern.errors import ConfigError
+
+    if cfg.backend != "replay" and not cfg.model:
+        raise ConfigError(
+            f"backend {cfg.backend!r} needs a model name",
+            where="teacher.model",
+            hint="e.g. teacher.model=gpt-4o-mini, or teacher.backend=replay",
+        )

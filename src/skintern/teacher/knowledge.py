@@ -23,7 +23,8 @@ _HEADER = re.compile(
     r"[*_ \t]*(?:[:：\-–](?P<rest>.*)|[*_ \t]*$)",
     re.IGNORECASE | re.MULTILINE,
 )
-_DECORATION = " \t\n*_#-–"
+_HEADER_TAIL = " \t*_"  # what closes a header on its own line: "**Learning Summary:** text"
+_RULE = re.compile(r"\n\s*(?:[-*_=]{3,}|#+)\s*$")  # a trailing horizontal rule or bare "###"
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,9 +33,11 @@ class ParsedKnowledge:
     supplementary_knowledge: str
 
 
-def _clean(text: str) -> str:
-    text = text.strip().strip(_DECORATION).strip()
-    return "\n".join(line.rstrip() for line in text.splitlines()).strip()
+def _clean(first_line: str, rest: str) -> str:
+    """A section's text: the header line's tail without its markdown, then the lines below."""
+    text = first_line.strip(_HEADER_TAIL) + rest
+    text = "\n".join(line.rstrip() for line in text.splitlines()).strip()
+    return _RULE.sub("", text).strip()
 
 
 def parse_knowledge(text: str) -> ParsedKnowledge | None:
@@ -43,7 +46,7 @@ def parse_knowledge(text: str) -> ParsedKnowledge | None:
     matches = list(_HEADER.finditer(text))
     for i, match in enumerate(matches):
         end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
-        body = _clean((match.group("rest") or "") + text[match.end() : end])
+        body = _clean(match.group("rest") or "", text[match.end() : end])
         name = "summary" if match.group("name").lower().startswith("learning") else "supp"
         if body and not found.get(name) and not _is_placeholder(body):
             found[name] = body
@@ -76,7 +79,9 @@ def read_bank(path: Path, source: str) -> list[Knowledge]:
             raise DataError("missing field 'learning_summary'", where=where)
         granularity = row.get("granularity", granularity)
         if granularity not in ("example", "task"):
-            raise DataError(f"granularity must be example or task, got {granularity!r}", where=where)
+            raise DataError(
+                f"granularity must be example or task, got {granularity!r}", where=where
+            )
         bank.append(
             Knowledge(
                 key=key,

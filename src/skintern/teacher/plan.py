@@ -24,9 +24,12 @@ def rationale_requests(
     rc = cfg.rationales
     requests = []
     for example in examples:
-        prompt = d1_prompt(example.task, example.meta.get("task_description", ""), example.question)
+        description = example.meta.get("task_description", "")
+        prompt = d1_prompt(example.task, description, example.question)
         for j in range(rc.samples):
-            sampling = Sampling(rc.temperature, rc.top_p, rc.max_tokens, rc.seed + j, tuple(rc.stop))
+            sampling = Sampling(
+                rc.temperature, rc.top_p, rc.max_tokens, rc.seed + j, tuple(rc.stop)
+            )
             # Replay answers by example id, so the id is part of what is asked.
             extra = {"example": example.id} if cfg.backend == "replay" else {}
             key = request_key(

@@ -18,6 +18,7 @@ from skintern.curriculum.compressors.base import count_tokens
 
 _WORD = re.compile(r"(\s*)(\S+)")
 _OPERATOR = re.compile(r"[=<>+*/^%×÷≤≥≠]|^[-−–]$")
+_LIST_MARKER = re.compile(r"^\(?\d{1,2}[.):]$")
 _SENTENCE_END = (".", "!", "?", ":", ";")
 _MAX_FIXES = 64  # each fix re-tokenizes the output; a few suffice in practice
 
@@ -78,12 +79,15 @@ def is_protected(words: Sequence[Word], i: int) -> bool:
     acronym (two or more capitals): cheap rules that need no tagger.
     """
     word = words[i].text
+    opens_line = i == 0 or "\n" in words[i].sep
+    if opens_line and _LIST_MARKER.match(word):
+        return False  # "2." numbering a list carries no content: rank it like any word
     if any(ch.isdigit() for ch in word) or _OPERATOR.search(word):
         return True
     core = word.strip("\"'()[]{},.;:!?")
     if len(core) >= 2 and core.isupper():
         return True
-    if not core[:1].isupper() or i == 0 or "\n" in words[i].sep:
+    if not core[:1].isupper() or opens_line:
         return False
     return not words[i - 1].text.endswith(_SENTENCE_END)
 
@@ -97,6 +101,24 @@ def fill(order: Sequence[int], costs: Sequence[int], limit: int) -> set[int]:
             kept.add(i)
             used += costs[i]
             if used == limit:
+                return kept
+    return _swap_up(order, costs, kept, limit - used)
+
+
+def _swap_up(order: Sequence[int], costs: Sequence[int], kept: set[int], room: int) -> set[int]:
+    """Use leftover room by swapping a kept word for a dearer better-ranked one (short texts)."""
+    worst_first = [i for i in reversed(order) if i in kept]
+    for i in order:
+        if room <= 0:
+            break
+        if i in kept:
+            continue
+        for j in worst_first:
+            gain = costs[i] - costs[j]
+            if j in kept and 0 < gain <= room:
+                kept.discard(j)
+                kept.add(i)
+                room -= gain
                 break
     return kept
 

@@ -1,4 +1,11 @@
 """Importing this package registers every dataset loader with `skintern.data.registry.datasets`."""
 
-from skintern.data.loaders import agieval, arc, bbh, gsm8k  # noqa: F401
-from skintern.data.loaders import synthetic  # noqa: F401
+from skintern.data.loaders import (  # noqa: F401
+    agieval,
+    arc,
+    bbh,
+    bigbench,
+    gsm8k,
+    olmo,
+    synthetic,
+)

@@ -12,6 +12,8 @@ a one-element list is unwrapped and a null label falls back to a letter in `answ
 several letters (multi-answer questions, Chinese subsets only) cannot be scored as one option and
 is a `DataError`.
 
+Subsets: `task=None` loads every known subset that has a file (with none and the hub enabled, all
+eight from the hub); `task=NAME` loads that one, its missing file being a `DataError`.
 Split: AGIEval is a test set only: `test` and `all` are the whole file; `train` is a `DataError`.
 Hub fallback (see `hub.py`): `hails/agieval-<subset>`, rows `{"query", "choices", "gold": [i]}`.
 """

@@ -159,9 +159,13 @@ def _split_rationale(answer: str) -> tuple[str, str | None]:
 
 
 def make_example(
-    row: dict[str, Any], index: int, where: str, dataset: str, fields: dict[str, str],
+    row: dict[str, Any],
+    index: int,
+    where: str,
+    dataset: str,
+    fields: dict[str, str],
     answer_type: AnswerType | None,
-) -> Example:  # fmt: skip
+) -> Example:
     """One user row as an `Example` (`where` is its `file:line`)."""
     options = _options(row, fields, where)
     answer, rationale = _split_rationale(str(_field(row, fields, "answer", where)))
@@ -219,8 +223,9 @@ def load_file(
     seen: dict[str, int] = {}
     for index, example in enumerate(examples):
         if example.id in seen:
-            raise DataError(f"duplicate id {example.id!r} (also row {seen[example.id]})",
-                            where=rows[index][0])  # fmt: skip
+            raise DataError(
+                f"duplicate id {example.id!r} (also row {seen[example.id]})", where=rows[index][0]
+            )
         seen[example.id] = index
     if seeded_split:
         return split_items(examples, split, seed=seed, key=f"file/{dataset}")

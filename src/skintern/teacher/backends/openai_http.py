@@ -88,7 +88,7 @@ def backoff_delay(attempt: int, base: float, cap: float, rng: random.Random) -> 
 
 
 def parse_body(data: Any, endpoint: str) -> tuple[str, int, int, str]:
-    """(text, prompt tokens, completion tokens, finish reason) of a response; raises on bad shape."""
+    """(text, prompt tokens, completion tokens, finish reason); raises on a bad shape."""
     choice = data["choices"][0]
     text = choice["message"]["content"] if endpoint == "chat" else choice["text"]
     if not isinstance(text, str):
@@ -200,7 +200,9 @@ class OpenAIHttpBackend:
                 return kind(**{**_fields(outcome), "attempts": attempt + 1})
             last = outcome
             if attempt < self.http.max_retries:
-                delay = backoff_delay(attempt, self.http.backoff_s, self.http.backoff_max_s, self._rng)
+                delay = backoff_delay(
+                    attempt, self.http.backoff_s, self.http.backoff_max_s, self._rng
+                )
                 if outcome.retry_after is not None:
                     delay = min(max(delay, outcome.retry_after), self.http.backoff_max_s)
                 self._stop.wait(delay)

