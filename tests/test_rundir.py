@@ -43,3 +43,12 @@ def test_fingerprint_changes_with_content(tmp_path):
     first = fingerprint(path)
     path.write_text("b")
     assert fingerprint(path) != first
+
+
+def test_atomic_files_get_normal_permissions(tmp_path):
+    import os
+
+    write_jsonl(tmp_path / "p.jsonl", [{"a": 1}])
+    mask = os.umask(0)
+    os.umask(mask)
+    assert (tmp_path / "p.jsonl").stat().st_mode & 0o777 == 0o666 & ~mask

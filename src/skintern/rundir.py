@@ -16,6 +16,12 @@ from typing import IO, Any
 _VERSIONED = ("skintern", "torch", "transformers", "peft", "accelerate", "datasets", "bm25s")
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_open(path: str | os.PathLike[str], mode: str = "w") -> Iterator[IO[Any]]:
     """Open a temporary file beside `path`; rename it over `path` only if the block succeeds."""
@@ -28,6 +34,7 @@ def atomic_open(path: str | os.PathLike[str], mode: str = "w") -> Iterator[IO[An
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; artifacts get normal modes
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

@@ -1,6 +1,8 @@
 """build_once: builds once, never leaves a half folder, rebuilds a stale format."""
 
 import json
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -55,4 +57,18 @@ def test_a_folder_without_marker_is_not_taken_for_a_model(tmp_path):
     (tmp_path / "m" / "config.json").write_text("{}", encoding="utf-8")
     calls = []
     build_once("m", 1, writer(calls), root=tmp_path)
+    assert len(calls) == 1
+
+
+def test_concurrent_callers_build_once(tmp_path):
+    # Each thread opens the lock file itself, as separate processes would.
+    calls = []
+
+    def slow(out):
+        time.sleep(0.3)
+        return writer(calls)(out)
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        paths = list(pool.map(lambda _: build_once("m", 1, slow, root=tmp_path), range(3)))
+    assert paths == [tmp_path / "m"] * 3
     assert len(calls) == 1

@@ -23,5 +23,6 @@ def test_converted_gemma_completes_a_sentence():
     assert text.startswith(tok.bos_token)  # a base model without template still gets its BOS
     ids = tok(text, add_special_tokens=False, return_tensors="pt")
     with torch.inference_mode():
-        out = loaded.model.generate(**ids, max_new_tokens=6, do_sample=False)
-    assert "France" in tok.decode(out[0, ids["input_ids"].shape[1] :]) or True
+        out = loaded.model.generate(**ids, max_new_tokens=8, do_sample=False)
+    # The same greedy words transformers gives when it loads the GGUF itself (checked by hand).
+    assert tok.decode(out[0, ids["input_ids"].shape[1] :]).startswith(" the capital of the country")

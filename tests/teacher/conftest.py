@@ -14,7 +14,7 @@ from teacher_fixtures import API_KEY, FaultProxy, free_port, gguf_path
 
 
 @pytest.fixture(scope="session")
-def llama_server():
+def llama_server(tmp_path_factory):
     """Base URL (`http://127.0.0.1:PORT/v1`) of a llama.cpp server that wants `API_KEY`."""
     if importlib.util.find_spec("llama_cpp") is None:
         pytest.skip("llama-cpp-python[server] not installed (make setup installs it)")
@@ -27,13 +27,15 @@ def llama_server():
         "--model_alias", "teacher", "--host", "127.0.0.1", "--port", str(port),
         "--n_ctx", "2048", "--n_threads", "1", "--api_key", API_KEY,
     ]  # fmt: skip
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # a file, not a pipe: llama.cpp logs more than a pipe buffer holds and would block on it
+    log = tmp_path_factory.mktemp("llama") / "server.log"
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=log.open("wb"))
     base = f"http://127.0.0.1:{port}/v1"
     headers = {"Authorization": f"Bearer {API_KEY}"}
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            pytest.fail(f"llama.cpp server exited: {proc.stderr.read().decode()[-2000:]}")
+            pytest.fail(f"llama.cpp server exited: {log.read_text(errors='replace')[-2000:]}")
         try:
             if httpx.get(f"{base}/models", headers=headers, timeout=1).status_code == 200:
                 break

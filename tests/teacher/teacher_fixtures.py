@@ -168,7 +168,8 @@ def http_teacher(base_url: str, **overrides: object) -> dict:
         "knowledge": {"source": "teacher", "granularity": "task", "max_tokens": 12},
     }
     for key, value in overrides.items():
-        section[key] = {**section[key], **value} if isinstance(value, dict) else value
+        merge = isinstance(value, dict) and isinstance(section.get(key), dict)
+        section[key] = {**section[key], **value} if merge else value
     return section
 
 

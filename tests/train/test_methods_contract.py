@@ -5,14 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from train_fixtures import make_examples
 
 from skintern.records import FINAL_PHRASE
 from skintern.train.config import TrainConfig
 from skintern.train.context import build_context
 from skintern.train.methods import methods
 from skintern.train.methods.base import final_sentence
-
-from .conftest import make_examples
 
 ALL = methods.names()
 

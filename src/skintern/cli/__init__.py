@@ -15,6 +15,7 @@ from skintern.cli import curriculum as curriculum_cli
 from skintern.cli import data as data_cli
 from skintern.cli import eval as eval_cli
 from skintern.cli import models as models_cli
+from skintern.cli import report as report_cli
 from skintern.cli import teach as teach_cli
 from skintern.cli import train as train_cli
 from skintern.cli.common import console_err
@@ -32,6 +33,7 @@ app.add_typer(teach_cli.app, name="teach")
 app.add_typer(curriculum_cli.app, name="curriculum")
 app.add_typer(train_cli.app, name="train")
 app.add_typer(eval_cli.app, name="eval")
+app.command("report")(report_cli.report)
 app.add_typer(models_cli.app, name="models")
 
 

@@ -1,4 +1,4 @@
-"""`skintern curriculum` (render every schedule step) and `skintern curriculum show` (one record)."""
+"""`skintern curriculum` (render every schedule step) and `skintern curriculum show` (a record)."""
 
 from __future__ import annotations
 
@@ -32,7 +32,8 @@ def curriculum(
     run_dir: RunDirOption = None,
 ) -> None:
     """Write RUN_DIR/curriculum/step-1.jsonl ... step-T.jsonl (key=value overrides may follow)."""
-    if ctx.invoked_subcommand is not None:
+    if ctx.invoked_subcommand is not None:  # `show` may take these from before its name
+        ctx.obj = {"config": config, "run_dir": run_dir}
         return
     from skintern.curriculum import stage
 
@@ -63,7 +64,10 @@ def show(
     """Print what the student sees for one example at step t: prompt and target."""
     from skintern.curriculum.stage import read_step
 
-    target = run_dir_for(resolve(config, overrides_of(ctx)), run_dir)
+    given = ctx.obj or {}
+    config = config or given.get("config")
+    run_dir = run_dir or given.get("run_dir")
+    target = run_dir or run_dir_for(resolve(config, overrides_of(ctx)), None)
     rows = [r for r in read_step(target, step) if example in (r["example"], r["id"])]
     if not rows:
         raise DataError(

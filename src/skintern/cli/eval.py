@@ -59,8 +59,7 @@ def methods_table(manifest: dict) -> Table:
     for column in ("method", *datasets, "average", "rel. FLOPs", "unparseable"):
         table.add_column(column, justify="left" if column == "method" else "right")
     for name, summary in manifest["methods"].items():
-        per = _read_method(manifest, name)
-        cells = [_pct(_scaled(per.get(d, {}).get("accuracy"))) for d in datasets]
+        cells = [_pct(_scaled(summary["accuracy"].get(d))) for d in datasets]
         rel = summary.get("relative_flops")
         table.add_row(
             name,
@@ -74,10 +73,6 @@ def methods_table(manifest: dict) -> Table:
 
 def _scaled(value: float | None) -> float | None:
     return None if value is None else 100 * value
-
-
-def _read_method(manifest: dict, name: str) -> dict:
-    return manifest.get("per_dataset", {}).get(name, {})
 
 
 def _pct(value: float | None, signed: bool = False) -> str:

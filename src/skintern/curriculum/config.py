@@ -63,7 +63,8 @@ class CurriculumConfig(BaseModel):
         "with each other (difflib ratio).",
     )
     compressor: str = Field(
-        default="selfinfo", description="Knowledge compressor: selfinfo, llmlingua2, random, truncate."
+        default="selfinfo",
+        description="Knowledge compressor: selfinfo, llmlingua2, random, truncate.",
     )
     compressor_model: str | None = Field(
         default=None, description="Causal LM scoring selfinfo (default: the student)."
@@ -72,7 +73,8 @@ class CurriculumConfig(BaseModel):
         default=None, description="Local LLMLingua-2 model folder for the llmlingua2 compressor."
     )
     ablation: Literal["none", "no-summary", "no-supplementary", "no-examples"] = Field(
-        default="none", description="Drop the learning summary, supplementary knowledge or examples."
+        default="none",
+        description="Drop the learning summary, supplementary knowledge or examples.",
     )
     max_prompt_tokens: int | None = Field(
         default=None,

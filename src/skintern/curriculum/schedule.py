@@ -1,4 +1,4 @@
-"""Decay schedules S_t for SKIntern's progressive fine-tuning (paper section 3.2, equations 1 and 3).
+"""Decay schedules S_t for SKIntern's progressive fine-tuning (paper section 3.2, equations 1, 3).
 
 S_t is the fraction of the knowledge tokens kept (equation 1, k_i^t = compress(k_i, S_t)) and
 K^t = floor(K * S_t) the number of examples kept (equation 3) at schedule step t = 1..T.
@@ -22,8 +22,8 @@ and the first E mod T steps one more (T = 4, E = 14: 4, 4, 3, 3), so the richest
 extra passes. E < T is an error (a step with no epoch would be skipped silently).
 
 Per-optimizer-step variant. Instead of one value per block of epochs, S can follow the progress
-p = step / (total_steps - 1) of the optimizer within the whole run: `value_at(name, p)`. So that each
-knowledge text is compressed a bounded number of times, the value is rounded to a grid of
+p = step / (total_steps - 1) of the optimizer within the whole run: `value_at(name, p)`. So that
+each knowledge text is compressed a bounded number of times, the value is rounded to a grid of
 `levels` + 1 values (`levels_of(levels)` = 1, (L-1)/L, ..., 0), and the curriculum stage renders one
 record file per grid value; `level_index` says which file the trainer reads at progress p.
 """
@@ -117,7 +117,7 @@ def epochs_per_step(E: int, T: int) -> list[int]:
     _check_steps(T)
     if E < T:
         raise ConfigError(
-            f"curriculum.epochs: E = {E} is fewer than the T = {T} steps; every step needs an epoch",
+            f"curriculum.epochs: E = {E} is fewer than the T = {T} steps; each step needs an epoch",
             hint="raise curriculum.epochs or lower curriculum.steps",
         )
     base, extra = divmod(E, T)

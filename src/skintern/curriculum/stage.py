@@ -1,6 +1,6 @@
 """Stage `curriculum`: what the student sees at each schedule step (paper section 3.2).
 
-Reads: `RUN/data/{train,test}/*.jsonl`, `RUN/teacher/rationales.jsonl`, `RUN/teacher/knowledge.jsonl`.
+Reads: `RUN/data/{train,test}/*.jsonl`, `RUN/teacher/{rationales,knowledge}.jsonl`.
 Writes: `RUN/curriculum/neighbors.jsonl` (top-K example ids per training example),
 `RUN/curriculum/step-1.jsonl` ... `step-T.jsonl` (one (prompt, target) record per kept rationale),
 `RUN/curriculum/compressions.jsonl` (the compression cache) and `RUN/curriculum/manifest.json`
@@ -190,7 +190,10 @@ def run(cfg: CurriculumConfig, run_dir: Path) -> dict[str, Any]:
     rationales = [r for group in inputs.rationales.values() for r in group]
     pool = build_pool(inputs.train, rationales, inputs.test)
     found = top_k(queries, pool, cfg.k, cfg.retriever, cfg.same_task, cfg.near_duplicate)
-    rows = ({"id": q, "neighbors": [i for i, _ in n], "scores": [s for _, s in n]} for q, n in found.items())
+    rows = (
+        {"id": q, "neighbors": [i for i, _ in n], "scores": [s for _, s in n]}
+        for q, n in found.items()
+    )
     write_jsonl(out / "neighbors.jsonl", rows)
     student, scorer = load_student(cfg)
     context = CompressorContext(student.tokenizer, cfg.seed, scorer, cfg.llmlingua2_model)
@@ -230,5 +233,7 @@ def read_step(run_dir: Path, step: int) -> list[dict[str, Any]]:
     """The records a previous run wrote for schedule step `step`."""
     path = run_dir / STAGE / f"step-{step}.jsonl"
     if not path.is_file():
-        raise DataError(f"no records for step {step}", where=str(path), hint="run `skintern curriculum`")
+        raise DataError(
+            f"no records for step {step}", where=str(path), hint="run `skintern curriculum`"
+        )
     return read_jsonl(path)

@@ -189,7 +189,10 @@ def run(
         overall["relative_flops"] = (
             ref_cost / reference["prefill_flops"] if ref_cost and reference else None
         )
-        summary[method.name] = overall
+        summary[method.name] = {
+            **overall,
+            "accuracy": {name: m["accuracy"] for name, m in per_dataset.items()},
+        }
         write_json(
             run_dir / "eval" / method.name / "metrics.json",
             {"method": method.name, "model": cfg.model, **overall, "datasets": per_dataset},

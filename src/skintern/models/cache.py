@@ -73,6 +73,12 @@ def _remove_leftovers(root: Path, name: str) -> None:
         shutil.rmtree(stale, ignore_errors=True)
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def build_once(
     name: str, version: int, build: Callable[[Path], dict[str, Any]], *, root: Path | None = None
 ) -> Path:
@@ -101,6 +107,7 @@ def build_once(
             seconds = round(time.perf_counter() - start, 2)
             info = {"alias": name, "format": version, "build_seconds": seconds, **facts}
             write_json(tmp / MARKER, {**info, "versions": library_versions()})
+            os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes it private; a cache is shared
             if final.exists():  # an older format: replace it
                 shutil.rmtree(final)
             os.rename(tmp, final)

@@ -53,9 +53,7 @@ def parse_dtype(dtype: str | torch.dtype) -> str | torch.dtype:
         return dtype
     if dtype in DTYPES:
         return DTYPES[dtype]
-    raise ModelError(
-        f"unknown dtype {dtype!r}; expected auto, {', '.join(DTYPES)}", where="dtype"
-    )
+    raise ModelError(f"unknown dtype {dtype!r}; expected auto, {', '.join(DTYPES)}", where="dtype")
 
 
 def _check_device(device: str | None) -> None:
@@ -64,7 +62,9 @@ def _check_device(device: str | None) -> None:
     try:
         kind = torch.device(device).type
     except RuntimeError:
-        raise ModelError(f"not a device: {device!r}", where="device", hint="e.g. cpu, cuda:0") from None
+        raise ModelError(
+            f"not a device: {device!r}", where="device", hint="e.g. cpu, cuda:0"
+        ) from None
     if kind == "cuda" and not torch.cuda.is_available():
         raise ModelError(f"device {device!r} asked for, but no CUDA GPU is visible", where="device")
 

@@ -49,9 +49,7 @@ def package_dir(module: str) -> Path | None:
 def _require(module: str, path: str, source: PackagedGGUF) -> Path:
     folder = package_dir(module)
     if folder is None:
-        raise ModelError(
-            f"Python package {module!r} is not installed", hint=source.install_hint()
-        )
+        raise ModelError(f"Python package {module!r} is not installed", hint=source.install_hint())
     file = folder / path
     if not file.is_file():
         raise ModelError(

@@ -157,23 +157,27 @@ def train(run: Run, on_step: Callable[[int], None] | None = None) -> dict[str, A
         )
         for si in range(pos.step_index, len(run.plans)):
             plan, batches = run.plans[si], per_epoch[si]
+            resuming = snap is not None and si == pos.step_index
+            parts = ckpt.read_parts(snap.path, rank) if resuming else {}
+            boundary = (pos.epoch, pos.batch) == (0, 0)
             if optimizer is None or cfg.reset_optimizer:
                 optimizer = acc.prepare(
                     torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
                 )
+            if resuming and not (boundary and cfg.reset_optimizer):
+                optimizer.load_state_dict(parts["optimizer"])
             if scheduler is None or cfg.schedule_scope == "step":
                 span = plan.epochs * batches if cfg.schedule_scope == "step" else total_steps
                 scheduler = _scheduler(run, optimizer, span)
-            order = None
-            if snap and si == pos.step_index:
-                parts = ckpt.read_parts(snap.path, rank)
-                boundary = (pos.epoch, pos.batch) == (0, 0)
-                if not (boundary and cfg.reset_optimizer):
-                    optimizer.load_state_dict(parts["optimizer"])
-                if not (boundary and cfg.schedule_scope == "step"):
-                    scheduler.load_state_dict(parts["scheduler"])
+            if resuming and not (boundary and cfg.schedule_scope == "step"):
+                scheduler.load_state_dict(parts["scheduler"])
+            order = snap.order if resuming else None
+            if resuming:
+                # Building a scheduler sets the lr, loading optimizer state sets it again: the
+                # scheduler's own value is the one the uninterrupted run has at this point.
+                for group, lr in zip(optimizer.param_groups, scheduler.get_last_lr(), strict=True):
+                    group["lr"] = lr
                 ckpt.set_rng_state(parts["rng"])
-                order = snap.order
             if log:
                 log.write(
                     {

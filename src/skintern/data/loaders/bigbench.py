@@ -148,12 +148,13 @@ class _Extraction:
     def __init__(self, seed: int):
         self.seed = seed
         self.keywords: dict[str, list[str]] = {}  # task -> keywords of its top task.json
-        self.heaps: dict[str, list[tuple[bytes, dict[str, Any]]]] = {}
+        self.heaps: dict[str, list[tuple[int, dict[str, Any]]]] = {}
         self.eligible: dict[str, int] = {}
         self.strategyqa: list[dict[str, Any]] = []
 
     def add(self, task: str, subtask: str, raw: bytes) -> None:
         keywords = _peek_keywords(raw)
+        # Unreadable keywords (None) make a candidate: it is parsed in full, kept or not at the end.
         candidate = (
             task == STRATEGYQA or task not in EXCLUDED and KEYWORD in (keywords or [KEYWORD])
         )

@@ -1,0 +1,71 @@
+"""Kill and resume: same adapter as an uninterrupted run; damaged and foreign checkpoints."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import torch
+from test_trainer import adapter, config
+
+from skintern.errors import ResumeError
+from skintern.train import stage
+from skintern.train.checkpoint import list_checkpoints
+
+# SKIntern: 2 schedule steps x 4 optimizer steps (8 records, batch 2); checkpoints every 3 steps
+# and at each step's end; LoRA dropout on, so RNG states must be restored too.
+SETTINGS = {"method": "skintern", "batch_size": 2, "checkpoint_every": 3, "lora": {"dropout": 0.1}}
+
+
+class Killed(Exception):
+    """Stands in for SIGKILL: the process stops between two optimizer steps."""
+
+
+def kill_at(step: int):
+    def on_step(global_step: int) -> None:
+        if global_step == step:
+            raise Killed
+
+    return on_step
+
+
+@pytest.fixture
+def runs(tmp_path: Path, run_dir: Path) -> tuple[Path, Path]:
+    killed = tmp_path / "killed"
+    shutil.copytree(run_dir, killed)
+    stage.run(config(**SETTINGS), run_dir)
+    with pytest.raises(Killed):
+        stage.run(config(**SETTINGS), killed, on_step=kill_at(7))
+    return run_dir, killed
+
+
+def assert_same_adapter(a: Path, b: Path) -> None:
+    first, second = adapter(a, "skintern"), adapter(b, "skintern")
+    assert first.keys() == second.keys()
+    for key in first:
+        torch.testing.assert_close(first[key], second[key], rtol=1e-5, atol=1e-7)
+
+
+def test_killed_and_resumed_equals_uninterrupted(runs):
+    whole, killed = runs
+    names = [p.name for p in list_checkpoints(killed / "train" / "skintern" / "checkpoints")]
+    assert names == ["ckpt-00000004", "ckpt-00000006"]  # step-1 end, then every 3
+    stage.run(config(**SETTINGS), killed)
+    assert_same_adapter(whole, killed)
+
+
+def test_corrupted_checkpoint_falls_back_to_the_previous(runs):
+    whole, killed = runs
+    newest = list_checkpoints(killed / "train" / "skintern" / "checkpoints")[-1]
+    (newest / "trainable.safetensors").write_bytes(b"broken")
+    messages: list[str] = []
+    stage.run(config(**SETTINGS), killed, warn=messages.append)
+    assert any("ckpt-00000006 is corrupted" in m and "previous" in m for m in messages)
+    assert_same_adapter(whole, killed)
+
+
+def test_checkpoint_of_another_config_is_refused_naming_the_keys(runs):
+    _, killed = runs
+    with pytest.raises(ResumeError, match=r"(?s)differing keys.*lr: 0\.001 -> 0\.002"):
+        stage.run(config(**{**SETTINGS, "lr": 2e-3}), killed)
