@@ -43,7 +43,9 @@ def knowledge_texts(root: Path) -> list[str]:
 def minilm_token_classifier(work: Path) -> Path:
     """all-MiniLM-L6-v2 as a 2-label BertForTokenClassification folder (untrained head)."""
     source = minilm_dir()
-    folder = work / "minilm-token-clf"
+    # llmlingua 0.2.2 tells word starts by the model's name ("##" pieces for this one), so the
+    # folder carries the name of the WordPiece model it knows.
+    folder = work / "minilm-as-bert-base-multilingual-cased"
     shutil.copytree(source, folder, ignore=shutil.ignore_patterns("1_Pooling", "*.md"))
     config = json.loads((folder / "config.json").read_text())
     config.update(architectures=["BertForTokenClassification"], num_labels=2)

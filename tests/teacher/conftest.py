@@ -10,7 +10,7 @@ import time
 
 import httpx
 import pytest
-from teacher_fixtures import API_KEY, FaultProxy, free_port, gguf_path
+from teacher_fixtures import API_KEY, KEY_ENV, FaultProxy, free_port, gguf_path
 
 
 @pytest.fixture(scope="session")
@@ -56,10 +56,16 @@ def llama_server(tmp_path_factory):
 def fault_proxy(llama_server):
     proxies: list[FaultProxy] = []
 
-    def make(rate: float, seed: int = 0, stall_s: float = 3.0) -> FaultProxy:
+    def make(rate: float, seed: int = 0, stall_s: float = 16.0) -> FaultProxy:
         proxies.append(FaultProxy(llama_server, rate, seed, stall_s))
         return proxies[-1]
 
     yield make
     for proxy in proxies:
         proxy.close()
+
+
+@pytest.fixture(autouse=True)
+def _teacher_key(monkeypatch):
+    """The key the session server wants, where the config says to look for it."""
+    monkeypatch.setenv(KEY_ENV, API_KEY)

@@ -20,11 +20,6 @@ from skintern.teacher import stage
 from skintern.teacher.config import TeacherConfig
 
 
-@pytest.fixture(autouse=True)
-def _key(monkeypatch):
-    monkeypatch.setenv(KEY_ENV, API_KEY)
-
-
 def cache_rows(run_dir):
     with sqlite3.connect(run_dir / "teacher" / "cache.sqlite") as conn:
         return conn.execute("SELECT key, text FROM responses").fetchall()
@@ -58,7 +53,7 @@ def test_clean_run_is_cached_and_never_asked_again(llama_server, tmp_path):
 
 
 def test_faults_are_retried_until_answered(fault_proxy, tmp_path):
-    proxy = fault_proxy(rate=0.5, seed=1, stall_s=2.5)
+    proxy = fault_proxy(rate=0.5, seed=1)
     run_dir = write_run(tmp_path / "run", arithmetic_examples(8))
     manifest = stage.run(TeacherConfig(**http_teacher(proxy.url)), run_dir)
     assert manifest["requests"]["completed"] == manifest["requests"]["total"] == 18
@@ -67,9 +62,11 @@ def test_faults_are_retried_until_answered(fault_proxy, tmp_path):
 
 
 def test_exhausted_retries_are_failures_and_the_run_goes_on(fault_proxy, tmp_path):
-    proxy = fault_proxy(rate=1.0, seed=2, stall_s=2.5)
+    proxy = fault_proxy(rate=1.0, seed=2, stall_s=3.0)  # nothing reaches the server: short waits
     run_dir = write_run(tmp_path / "run", arithmetic_examples(4))
-    section = http_teacher(proxy.url, http={"max_retries": 1}, knowledge={"source": "none"})
+    section = http_teacher(
+        proxy.url, http={"max_retries": 1, "timeout_s": 2.0}, knowledge={"source": "none"}
+    )
     manifest = stage.run(TeacherConfig(**section), run_dir)
     req = manifest["requests"]
     assert (req["completed"], req["failed"]) == (0, 8)

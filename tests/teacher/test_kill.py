@@ -65,7 +65,7 @@ def test_kill_twice_with_faults_equals_a_clean_run(llama_server, fault_proxy, tm
     total = clean["requests"]["total"]
     assert clean["requests"]["completed"] == total == 2 * N_EXAMPLES + 2
 
-    proxy = fault_proxy(rate=0.2, seed=3, stall_s=2.5)
+    proxy = fault_proxy(rate=0.2, seed=3)
     run_dir = write_run(tmp_path / "faulty", examples)
     config = tmp_path / "faulty.yaml"
     config.write_text(yaml.safe_dump({"name": "faulty", "teacher": http_teacher(proxy.url)}))

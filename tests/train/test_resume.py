@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import torch
 from test_trainer import adapter, config
+from train_fixtures import write_run
 
 from skintern.errors import ResumeError
 from skintern.train import stage
@@ -30,14 +31,21 @@ def kill_at(step: int):
     return on_step
 
 
-@pytest.fixture
-def runs(tmp_path: Path, run_dir: Path) -> tuple[Path, Path]:
-    killed = tmp_path / "killed"
-    shutil.copytree(run_dir, killed)
-    stage.run(config(**SETTINGS), run_dir)
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """An uninterrupted run, and a copy of the same run killed after optimizer step 7."""
+    root = tmp_path_factory.mktemp("resume")
+    whole, killed = write_run(root / "whole"), write_run(root / "killed")
+    stage.run(config(**SETTINGS), whole)
     with pytest.raises(Killed):
         stage.run(config(**SETTINGS), killed, on_step=kill_at(7))
-    return run_dir, killed
+    return whole, killed
+
+
+@pytest.fixture
+def runs(trained: tuple[Path, Path], tmp_path: Path) -> tuple[Path, Path]:
+    whole, killed = trained
+    return whole, Path(shutil.copytree(killed, tmp_path / "killed"))
 
 
 def assert_same_adapter(a: Path, b: Path) -> None:
