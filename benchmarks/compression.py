@@ -130,13 +130,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--student", default="smollm2-135m")
     parser.add_argument("--no-dense", action="store_true", help="skip dense retrieval")
+    parser.add_argument("--no-compressors", action="store_true", help="retrieval only")
     args = parser.parse_args()
     root = data_root()
     texts = knowledge_texts(root)
     print(f"machine: {platform.machine()}, {platform.python_version()}; student {args.student}")
     print(f"{len(texts)} knowledge texts, {sum(len(t.split()) for t in texts)} words\n")
-    with tempfile.TemporaryDirectory() as work:
-        rows = compressor_rows(args.student, texts, Path(work))
+    rows = []
+    if not args.no_compressors:
+        with tempfile.TemporaryDirectory() as work:
+            rows = compressor_rows(args.student, texts, Path(work))
     print("| compressor | rate | words/s | mean abs rate error | max abs | mean signed |")
     print("|---|---|---|---|---|---|")
     for name, rate, m in rows:

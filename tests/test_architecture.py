@@ -37,3 +37,14 @@ def test_ruff_is_clean():
         check=False,
     )
     assert result.returncode == 0, result.stdout
+
+
+def test_cli_and_config_start_without_torch():
+    """`skintern --help`, `data stats` and config errors must be instant: no torch at import."""
+    code = (
+        "import sys, skintern.cli, skintern.config, skintern.data, skintern.eval; "
+        "heavy = [m for m in ('torch', 'transformers', 'peft', 'sentence_transformers') "
+        "if m in sys.modules]; print(heavy); sys.exit(1 if heavy else 0)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, f"imported at start-up: {result.stdout}{result.stderr}"

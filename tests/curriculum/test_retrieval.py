@@ -83,3 +83,11 @@ def test_sampling_is_seeded_per_example_and_step():
     assert len(draws) > 1
     assert sample_kept(ids, 0, 0, "bbh/x/1", 4) == []
     assert sample_kept(ids, 6, 0, "bbh/x/1", 1) == ids
+
+
+def test_symbols_make_questions_different():
+    # Dyck and Boolean-expression questions differ only in brackets and operators
+    a = "Complete the rest of the sequence. Input: [ { ( < [ ] > ) } ] ( ( [ ]"
+    b = "Complete the rest of the sequence. Input: { < ( ) > } [ < { } > ] < ["
+    assert not is_near_duplicate(a, b, 0.9)
+    assert is_near_duplicate(a, a.replace("Input:", "Input :"), 0.9)

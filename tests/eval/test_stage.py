@@ -8,7 +8,7 @@ from peft import LoraConfig, get_peft_model
 from transformers import LlamaConfig, LlamaForCausalLM
 
 from skintern.data.example import AnswerType, Example
-from skintern.errors import DataError, ModelError
+from skintern.errors import DataError, ModelError, ResumeError
 from skintern.eval import stage
 from skintern.eval.config import EvalConfig
 from skintern.models import load_model
@@ -125,6 +125,14 @@ def test_cascod_runs_two_stages_with_an_adapter(tmp_path, talkative):
         assert row["output"] == second["output"]
 
 
+def test_resuming_under_other_settings_is_refused(tmp_path):
+    run_dir = write_run(tmp_path)
+    stage.run(config(datasets=["arc-e"]), run_dir)
+    with pytest.raises(ResumeError, match="max_new_tokens: 6 -> 9"):
+        stage.run(config(datasets=["arc-e"], max_new_tokens=9), run_dir)
+    stage.run(config(datasets=["arc-e"], batch_size=1), run_dir)  # batch size changes nothing
+
+
 def test_no_trained_model_is_a_clear_error(tmp_path):
     run_dir = write_run(tmp_path)
     with pytest.raises(ModelError, match="no trained model for method 'std-cot'") as err:
@@ -162,3 +170,16 @@ def test_unknown_eval_dataset_names_the_known_ones(tmp_path):
     run_dir = write_run(tmp_path)
     with pytest.raises(DataError, match=r"\['gsm8k'\].*arc-e, bbh"):
         stage.run(config(datasets=["gsm8k"]), run_dir)
+
+
+def test_vllm_backend_without_vllm_names_the_extra(tmp_path):
+    try:
+        import vllm  # noqa: F401
+    except ImportError:
+        pass
+    else:
+        pytest.skip("vllm is installed here")
+    run_dir = write_run(tmp_path)
+    with pytest.raises(ModelError, match="vllm is not installed") as err:
+        stage.run(config(backend="vllm"), run_dir)
+    assert "skintern[vllm]" in err.value.hint

@@ -26,6 +26,11 @@ def llama_server(tmp_path_factory):
         sys.executable, "-m", "llama_cpp.server", "--model", str(gguf),
         "--model_alias", "teacher", "--host", "127.0.0.1", "--port", str(port),
         "--n_ctx", "2048", "--n_threads", "1", "--api_key", API_KEY,
+        # One token per forward pass: every token then goes through the same kernels whatever
+        # prefix the server had cached from the previous prompt, so a seeded answer does not
+        # depend on request order (batched prompt kernels round differently), which the
+        # killed-and-resumed == clean test needs.
+        "--n_batch", "1", "--n_ubatch", "1",
     ]  # fmt: skip
     # a file, not a pipe: llama.cpp logs more than a pipe buffer holds and would block on it
     log = tmp_path_factory.mktemp("llama") / "server.log"

@@ -14,6 +14,7 @@ At step t, `sample_kept` draws K^t = floor(K * S_t) of the K neighbours (equatio
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import importlib.util
 import random
@@ -21,6 +22,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -28,7 +30,7 @@ from skintern.data.example import Example
 from skintern.errors import ConfigError, DataError, ModelError
 from skintern.records import Rationale
 
-_WORDS = re.compile(r"\w+")
+_WORDS = re.compile(r"\w+|[^\w\s]")  # symbols count: Dyck and Boolean questions are made of them
 RETRIEVERS = ("bm25", "dense")
 
 
@@ -93,11 +95,17 @@ def minilm_dir() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "model"
 
 
-def dense_scores(queries: Sequence[str], docs: Sequence[str]) -> np.ndarray:
-    """Cosine similarity of all-MiniLM-L6-v2 embeddings, shape (queries, docs)."""
+@functools.lru_cache(maxsize=1)
+def _embedder() -> Any:
+    """all-MiniLM-L6-v2, loaded once per process (every task group reuses it)."""
     from sentence_transformers import SentenceTransformer
 
-    model = SentenceTransformer(str(minilm_dir()), device="cpu", local_files_only=True)
+    return SentenceTransformer(str(minilm_dir()), device="cpu", local_files_only=True)
+
+
+def dense_scores(queries: Sequence[str], docs: Sequence[str]) -> np.ndarray:
+    """Cosine similarity of all-MiniLM-L6-v2 embeddings, shape (queries, docs)."""
+    model = _embedder()
     unique = list(dict.fromkeys([*queries, *docs]))
     vectors = model.encode(unique, batch_size=64, normalize_embeddings=True)
     row = {text: i for i, text in enumerate(unique)}

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from skintern.eval.generate import Sampling
+from skintern.eval.sampling import Sampling
 
 
 class ReferenceSpec(BaseModel):
@@ -52,6 +52,15 @@ class EvalConfig(BaseModel):
     )
     dtype: Literal["float32", "bfloat16", "float16"] = Field(
         default="float32", description="Weights dtype at inference."
+    )
+    device: str | None = Field(
+        default=None, description="Where the student runs: cpu (default), cuda:0, auto."
+    )
+    threads: int | None = Field(
+        default=None,
+        ge=1,
+        description="CPU threads for torch (default: torch's choice); 1 is often fastest on a "
+        "machine shared with other jobs.",
     )
     batch_size: int = Field(default=8, ge=1, description="Prompts per generation batch.")
     max_new_tokens: int = Field(default=256, ge=1, description="Cap on generated tokens.")

@@ -23,26 +23,13 @@ from typing import Any
 import torch
 from transformers import StoppingCriteria, StoppingCriteriaList
 
+from skintern.eval.sampling import Sampling
+
 FINAL_PHRASE = "Therefore, the answer is"
 # The answer sentence is complete at a full stop followed by whitespace ("1.5." must not stop at
 # "1."), or at the end of its line. Generation therefore runs one token past the full stop.
 _ANSWER_DONE = re.compile(re.escape(FINAL_PHRASE) + r"[^\n]*?(?:\.(?=\s)|(?=\n))")
 _TAIL_TOKENS = 48  # enough tokens to hold the final sentence and any user stop string
-
-
-@dataclass(frozen=True)
-class Sampling:
-    """How to decode: greedy unless `do_sample` (the paper's students decode greedily)."""
-
-    max_new_tokens: int = 256
-    do_sample: bool = False
-    temperature: float = 1.0
-    top_p: float = 1.0
-    top_k: int = 50
-    stop: tuple[str, ...] = ()  # extra stop strings; the stop is cut from the output
-    stop_at_answer: bool = True  # stop after "Therefore, the answer is X."
-    batch_size: int = 8
-    seed: int = 0
 
 
 @dataclass(frozen=True)

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from skintern.data.example import Example
 from skintern.data.stage import read_split
-from skintern.errors import DataError
+from skintern.errors import DataError, ResumeError
 from skintern.eval.config import EvalConfig
 from skintern.eval.cost import reference_flops
 from skintern.eval.flops import FlopsModel
@@ -95,6 +96,7 @@ def evaluate_method(
     metrics: dict[str, dict[str, Any]] = {}
     for dataset, examples in tests.items():
         folder = run_dir / "eval" / method.name / dataset
+        check_settings(folder, settings_of(cfg, checkpoint))
         done = read_done(folder / "predictions.jsonl")
         done_ids = {row["id"] for row in done}
         pending = [ex for ex in examples if ex.id not in done_ids]
@@ -115,6 +117,38 @@ def evaluate_method(
         write_json(folder / "metrics.json", metrics[dataset])
         log(f"{method.name} / {dataset}: {_pct(summary['accuracy'])} on {summary['n']}")
     return metrics
+
+
+def settings_of(cfg: EvalConfig, checkpoint: Path | None) -> dict[str, Any]:
+    """What decides the predictions (batch size does not: batched equals one-by-one)."""
+    sampling = asdict(cfg.sampling())
+    sampling.pop("batch_size")
+    sampling["stop"] = list(sampling["stop"])
+    return {
+        "model": cfg.model,
+        "checkpoint": str(checkpoint) if checkpoint else None,
+        "backend": cfg.backend,
+        "dtype": cfg.dtype,
+        **sampling,
+    }
+
+
+def check_settings(folder: Path, settings: dict[str, Any]) -> None:
+    """Record the settings of a predictions folder, or refuse to extend it under other ones."""
+    path = folder / "settings.json"
+    if not path.is_file():
+        write_json(path, settings)
+        return
+    before = read_json(path)
+    changed = [
+        f"{k}: {before.get(k)!r} -> {v!r}" for k, v in settings.items() if before.get(k) != v
+    ]
+    if changed:
+        raise ResumeError(
+            "predictions here were made with other settings (" + "; ".join(changed) + ")",
+            where=str(folder),
+            hint="delete the folder to redo it with the new settings, or restore the old ones",
+        )
 
 
 def _predict_pending(
@@ -174,6 +208,10 @@ def run(
     train = train or TrainConfig()
     if cfg.model is None:
         cfg = cfg.model_copy(update={"model": train.model})
+    if cfg.threads is not None:
+        import torch
+
+        torch.set_num_threads(cfg.threads)
     tests = test_sets(cfg, run_dir)
     chosen = [methods.get(name) for name in cfg.methods]
     for method in chosen:  # a missing trained model stops the stage before any work

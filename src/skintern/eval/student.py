@@ -88,8 +88,9 @@ def load_student(cfg: EvalConfig, checkpoint: Path | None, base: LoadedModel | N
     `base` is reused when given (untuned methods share one base model).
     """
     if checkpoint is not None and not is_adapter(checkpoint):
-        return load_model(str(checkpoint), dtype=cfg.dtype)  # a merged, full model folder
-    base = base or load_model(cfg.model, dtype=cfg.dtype)
+        # a merged or fully fine-tuned model folder
+        return load_model(str(checkpoint), dtype=cfg.dtype, device=cfg.device)
+    base = base or load_model(cfg.model, dtype=cfg.dtype, device=cfg.device)
     if checkpoint is None:
         return base
     from peft import PeftModel

@@ -131,7 +131,7 @@ class TeacherConfig(_Section):
 
     backend: str = Field(
         default="openai-http",
-        description="Registered backend: openai-http, transformers, vllm or replay.",
+        description="Registered backend: openai-http, transformers, vllm, replay or gold.",
     )
     model: str = Field(
         default="",
@@ -183,7 +183,7 @@ def check_runnable(cfg: TeacherConfig) -> None:
     """What a default-valued section may lack but a teacher run needs (a `ConfigError`)."""
     from skintern.errors import ConfigError
 
-    if cfg.backend != "replay" and not cfg.model:
+    if cfg.backend not in ("replay", "gold") and not cfg.model:
         raise ConfigError(
             f"backend {cfg.backend!r} needs a model name",
             where="teacher.model",

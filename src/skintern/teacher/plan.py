@@ -16,6 +16,8 @@ from skintern.teacher.prompts import PROMPT_VERSION, Demonstration, knowledge_pr
 from skintern.teacher.prompts import rationale_prompt as d1_prompt
 from skintern.teacher.rationales import render_answer
 
+ANSWERS_BY_ID = ("replay", "gold")  # backends whose answer depends on the example, not the prompt
+
 
 def rationale_requests(
     cfg: TeacherConfig, identity: str, examples: Sequence[Example]
@@ -30,8 +32,8 @@ def rationale_requests(
             sampling = Sampling(
                 rc.temperature, rc.top_p, rc.max_tokens, rc.seed + j, tuple(rc.stop)
             )
-            # Replay answers by example id, so the id is part of what is asked.
-            extra = {"example": example.id} if cfg.backend == "replay" else {}
+            # Replay and gold answer by example id, so the id is part of what is asked.
+            extra = {"example": example.id} if cfg.backend in ANSWERS_BY_ID else {}
             key = request_key(
                 identity,
                 prompt,
@@ -43,6 +45,8 @@ def rationale_requests(
             )
             meta = {"id": example.id, "task": example.task, "sample": j}
             meta["question"] = example.question
+            if cfg.backend == "gold":
+                meta["gold_rationale"] = example.meta.get("rationale")
             requests.append(Request(key, "rationale", prompt, sampling, meta))
     return requests
 

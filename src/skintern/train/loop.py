@@ -79,6 +79,11 @@ def _scheduler(run: Run, optimizer: Any, steps: int) -> Any:
     return get_scheduler(run.cfg.lr_scheduler, optimizer, warmup, max(steps, 1))
 
 
+def _adamw(model: nn.Module, cfg: TrainConfig) -> torch.optim.Optimizer:
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    return torch.optim.AdamW(trainable, lr=cfg.lr, weight_decay=cfg.weight_decay)
+
+
 def _next(pos: ckpt.Position, batches: int, epochs: int) -> ckpt.Position:
     """The position after finishing batch `pos.batch`, rolling over epochs and steps."""
     nxt = ckpt.Position(pos.step_index, pos.epoch, pos.batch + 1, pos.global_step, pos.tokens)
@@ -123,8 +128,10 @@ def train(run: Run, on_step: Callable[[int], None] | None = None) -> dict[str, A
                 f"checkpoint has unknown weights: {sorted(missing)[:3]}", where=str(snap.path)
             )
         model.load_state_dict(snap.trainable, strict=False)
-    module = acc.prepare(CompletionLoss(model))
-    params = [p for p in model.parameters() if p.requires_grad]
+    # Model and first optimizer are prepared together, as FSDP needs; parameters are read back
+    # from the wrapped module (FSDP with use_orig_params keeps them as they are).
+    module, optimizer = acc.prepare(CompletionLoss(model), _adamw(model, cfg))
+    params = [p for p in module.parameters() if p.requires_grad]
     log = (
         TrainLog(
             run.out_dir / "train_log.jsonl", pos.global_step if snap else None, cfg.log_backend
@@ -148,7 +155,8 @@ def train(run: Run, on_step: Callable[[int], None] | None = None) -> dict[str, A
             ckpt.write(root, at, parts, key, order, cfg.keep_checkpoints)
         acc.wait_for_everyone()
 
-    optimizer = scheduler = None
+    scheduler = None
+    first_step = pos.step_index
     started, done_tokens = time.time(), 0
     bar = progress_bar(cfg.progress and acc.is_main_process)
     with bar:
@@ -160,10 +168,8 @@ def train(run: Run, on_step: Callable[[int], None] | None = None) -> dict[str, A
             resuming = snap is not None and si == pos.step_index
             parts = ckpt.read_parts(snap.path, rank) if resuming else {}
             boundary = (pos.epoch, pos.batch) == (0, 0)
-            if optimizer is None or cfg.reset_optimizer:
-                optimizer = acc.prepare(
-                    torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
-                )
+            if cfg.reset_optimizer and si != first_step:
+                optimizer = acc.prepare(_adamw(module, cfg))
             if resuming and not (boundary and cfg.reset_optimizer):
                 optimizer.load_state_dict(parts["optimizer"])
             if scheduler is None or cfg.schedule_scope == "step":

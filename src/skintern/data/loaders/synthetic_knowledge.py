@@ -10,7 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 OBJECT_CATEGORIES: dict[str, tuple[str, ...]] = {
-    "animals": ("cow", "goat", "rabbit", "snake", "duck", "donkey", "frog", "mouse", "bear", "fish"),
+    "animals": (
+        "cow",
+        "goat",
+        "rabbit",
+        "snake",
+        "duck",
+        "donkey",
+        "frog",
+        "mouse",
+        "bear",
+        "fish",
+    ),
     "fruits": ("apple", "banana", "peach", "plum", "grape", "nectarine", "orange", "strawberry"),
     "vegetables": ("carrot", "onion", "potato", "cabbage", "yam", "garlic", "celery", "lettuce"),
     "musical instruments": ("piano", "flute", "violin", "drum", "trumpet", "clarinet", "trombone"),

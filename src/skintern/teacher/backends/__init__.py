@@ -5,6 +5,7 @@ only inside the backend that uses them.
 """
 
 from skintern.teacher.backends import (  # noqa: F401  (registers every backend)
+    gold,
     openai_http,
     replay,
     transformers_local,

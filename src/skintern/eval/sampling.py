@@ -1,0 +1,20 @@
+"""Decoding settings, torch-free so that configs and the CLI start instantly."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Sampling:
+    """How to decode: greedy unless `do_sample` (the paper's students decode greedily)."""
+
+    max_new_tokens: int = 256
+    do_sample: bool = False
+    temperature: float = 1.0
+    top_p: float = 1.0
+    top_k: int = 50
+    stop: tuple[str, ...] = ()  # extra stop strings; the stop is cut from the output
+    stop_at_answer: bool = True  # stop after "Therefore, the answer is X."
+    batch_size: int = 8
+    seed: int = 0
