@@ -74,9 +74,9 @@ def compressor_rows(student: str, texts: list[str], work: Path) -> list[tuple[st
     ctx = CompressorContext(tokenizer, seed=0, scorer=lambda: lm)
     rows = []
     for name in ("selfinfo", "random", "truncate"):
-        compressor = build(name, ctx)
         for rate in RATES:
-            compressor.compress(texts[0], rate)  # warm-up (model load, first pass)
+            compressor = build(name, ctx)  # fresh per rate: selfinfo keeps its LM scores per text
+            compressor.compress("Warm up the scorer once.", rate)
             rows.append((name, rate, measure(compressor.compress, tokenizer, texts, rate)))
     if importlib.util.find_spec("llmlingua") is None:
         print("llmlingua not installed: its rows are left out (pip install 'skintern[llmlingua]')")
