@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,10 +31,9 @@ def read_json(path: str | Path) -> Any:
         raise DataError(f"malformed JSON: {err.msg}", where=f"{path}:{err.lineno}") from None
 
 
-def read_jsonl(path: str | Path) -> list[dict[str, Any]]:
-    """Every non-blank line as a JSON object; a bad line is reported with its number."""
-    rows = []
-    for lineno, line in enumerate(read_text(path).splitlines(), start=1):
+def parse_jsonl(text: str, path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, object) for every non-blank line of `text` read from `path`."""
+    for lineno, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
@@ -42,10 +42,20 @@ def read_jsonl(path: str | Path) -> list[dict[str, Any]]:
             raise DataError(f"malformed JSON line: {err.msg}", where=f"{path}:{lineno}") from None
         if not isinstance(row, dict):
             raise DataError("expected a JSON object on this line", where=f"{path}:{lineno}")
-        rows.append(row)
+        yield lineno, row
+
+
+def read_jsonl_lines(path: str | Path) -> list[tuple[int, dict[str, Any]]]:
+    """(line number, object) per record, so callers can point at the line of a bad record."""
+    rows = list(parse_jsonl(read_text(path), path))
     if not rows:
         raise DataError("file has no records", where=str(path))
     return rows
+
+
+def read_jsonl(path: str | Path) -> list[dict[str, Any]]:
+    """Every non-blank line as a JSON object; a bad line is reported with its number."""
+    return [row for _, row in read_jsonl_lines(path)]
 
 
 def require(row: dict[str, Any], key: str, where: str) -> Any:

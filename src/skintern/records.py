@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from skintern.errors import DataError
-from skintern.files import read_jsonl
+from skintern.files import read_jsonl_lines
 
 FINAL_PHRASE = "Therefore, the answer is"
 
@@ -67,7 +67,7 @@ class Knowledge:
 def read_records(path: Path, kind: type[Rationale] | type[Knowledge]) -> list[Any]:
     """Read a JSONL file of `kind` records, naming the file and line of a bad one."""
     rows = []
-    for lineno, row in enumerate(read_jsonl(path), start=1):
+    for lineno, row in read_jsonl_lines(path):
         try:
             rows.append(kind.from_dict(row))
         except (KeyError, TypeError) as err:

@@ -6,12 +6,18 @@ It is the only list of names: the CLI choices, config validation and the contrac
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Generic, TypeVar
 
 from skintern.errors import ConfigError
 
 T = TypeVar("T")
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str | None:
+    """A "did you mean 'x'?" hint for a mistyped `name`, or None when nothing is close."""
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f"did you mean {close[0]!r}?" if close else None
 
 
 class Registry(Generic[T]):
@@ -36,10 +42,10 @@ class Registry(Generic[T]):
         """The entry called `name`, or a `ConfigError` listing the known names."""
         if name in self._entries:
             return self._entries[name]
-        close = difflib.get_close_matches(name, self._entries, n=1)
-        hint = f"did you mean {close[0]!r}?" if close else None
         known = ", ".join(sorted(self._entries))
-        raise ConfigError(f"unknown {self.kind} {name!r}; known: {known}", hint=hint)
+        raise ConfigError(
+            f"unknown {self.kind} {name!r}; known: {known}", hint=did_you_mean(name, self._entries)
+        )
 
     def names(self) -> list[str]:
         return sorted(self._entries)

@@ -11,7 +11,6 @@ CLI: `skintern eval score-file FILE... [--dataset bbh] [--task NAME]`.
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -23,7 +22,8 @@ from skintern.data.example import Example
 from skintern.data.loaders import bbh
 from skintern.errors import ConfigError, DataError
 from skintern.eval.reference import reference_accuracy
-from skintern.files import read_text, require
+from skintern.files import parse_jsonl, read_text, require
+from skintern.registry import did_you_mean
 
 
 @dataclass(frozen=True)
@@ -99,26 +99,17 @@ def _raw_rows(path: Path) -> Iterator[tuple[dict[str, Any], str]]:
                 raise DataError("expected a JSON object", where=f"{path}: outputs[{i}]")
             yield row, f"{path}: outputs[{i}]"
         return
-    for lineno, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise DataError(f"malformed JSON line: {err.msg}", where=f"{path}:{lineno}") from None
-        if not isinstance(row, dict):
-            raise DataError("expected a JSON object on this line", where=f"{path}:{lineno}")
+    for lineno, row in parse_jsonl(text, path):
         yield row, f"{path}:{lineno}"
 
 
 def _check_task(task: str, known: tuple[str, ...], where: str, source: str) -> None:
     if task in known:
         return
-    close = difflib.get_close_matches(task, known, n=1)
     raise ConfigError(
         f"unknown task {task!r} (from {source}); known: {', '.join(known)}",
         where=where,
-        hint=f"did you mean {close[0]!r}?" if close else "name it with a 'task' field or --task",
+        hint=did_you_mean(task, known) or "name it with a 'task' field or --task",
     )
 
 

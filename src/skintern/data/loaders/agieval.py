@@ -30,6 +30,7 @@ from skintern.data.loaders.hub import HubSource, hub_enabled, hub_rows, local_ro
 from skintern.data.registry import datasets
 from skintern.errors import ConfigError, DataError
 from skintern.files import require
+from skintern.registry import did_you_mean
 
 SUBSETS: tuple[str, ...] = (
     "aqua-rat", "logiqa-en", "lsat-ar", "lsat-lr", "lsat-rc", "sat-en", "sat-en-without-passage",
@@ -102,12 +103,9 @@ def from_hub_row(row: dict[str, Any]) -> dict[str, Any]:
 
 def _check_subset(task: str) -> None:
     if task not in SUBSETS:
-        import difflib
-
-        close = difflib.get_close_matches(task, SUBSETS, n=1)
         raise ConfigError(
             f"unknown AGIEval subset {task!r}; known: {', '.join(SUBSETS)}",
-            hint=f"did you mean {close[0]!r}?" if close else None,
+            hint=did_you_mean(task, SUBSETS),
         )
 
 

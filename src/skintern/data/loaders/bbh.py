@@ -17,6 +17,7 @@ from skintern.data.split import split_items
 from skintern.errors import ConfigError, DataError
 from skintern.files import read_json, read_text, require
 from skintern.paths import data_root
+from skintern.registry import did_you_mean
 
 _TF, _YN, _VI = AnswerType.TRUE_FALSE, AnswerType.YES_NO, AnswerType.VALID_INVALID
 _NUM, _TEXT, _OPT = AnswerType.NUMBER, AnswerType.FREE_TEXT, AnswerType.OPTION
@@ -109,12 +110,9 @@ def load_cot_prompt(root: Path, task: str) -> CotPrompt:
 
 def _check_task(task: str) -> None:
     if task not in TASKS:
-        import difflib
-
-        close = difflib.get_close_matches(task, TASKS, n=1)
         raise ConfigError(
             f"unknown BBH task {task!r}; known: {', '.join(TASKS)}",
-            hint=f"did you mean {close[0]!r}?" if close else None,
+            hint=did_you_mean(task, TASKS),
         )
 
 

@@ -49,6 +49,7 @@ from skintern.data.split import check_split, split_items
 from skintern.errors import ConfigError, DataError
 from skintern.files import read_json
 from skintern.paths import cache_dir
+from skintern.registry import did_you_mean
 from skintern.rundir import atomic_open, write_json
 
 SDIST = "bigbench-1.0.0.tar.gz"
@@ -264,13 +265,10 @@ def load_bbsub(data_dir: Path | None, split: str, task: str | None, seed: int) -
         )
     tasks = bbsub_rows(seed)["tasks"]
     if task is not None and task not in tasks:
-        import difflib
-
         why = "a BBH source task, excluded" if task in EXCLUDED else "not a BB-sub task"
-        close = difflib.get_close_matches(task, list(tasks), n=1)
         raise ConfigError(
             f"{task!r} is {why}; BB-sub has {len(tasks)} tasks",
-            hint=f"did you mean {close[0]!r}?" if close else "see `skintern data stats --by-task`",
+            hint=did_you_mean(task, tasks) or "see `skintern data stats --by-task`",
         )
     names = [task] if task else list(tasks)
     return [bbsub_example(name, row) for name in names for row in tasks[name]["rows"]]

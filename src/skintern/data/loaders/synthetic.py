@@ -23,6 +23,7 @@ from skintern.data.example import AnswerType, Example
 from skintern.data.loaders.synthetic_knowledge import KNOWLEDGE, OBJECT_CATEGORIES
 from skintern.data.registry import datasets
 from skintern.errors import ConfigError
+from skintern.registry import did_you_mean
 
 FINAL = "Therefore, the answer is"
 SIZES = {"train": 200, "test": 50}
@@ -181,7 +182,10 @@ def parse_task(task: str) -> tuple[str, int]:
     """`arithmetic:4` -> ("arithmetic", 4); a bare name gets the default difficulty."""
     name, _, level = task.partition(":")
     if name not in GENERATORS:
-        raise ConfigError(f"unknown synthetic task {name!r}; known: {', '.join(TASKS)}")
+        raise ConfigError(
+            f"unknown synthetic task {name!r}; known: {', '.join(TASKS)}",
+            hint=did_you_mean(name, TASKS),
+        )
     if level and not (level.isdigit() and int(level) >= 1):
         raise ConfigError(f"synthetic task {task!r}: difficulty must be a whole number >= 1")
     return name, int(level) if level else DEFAULT_DIFFICULTY
