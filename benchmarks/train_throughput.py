@@ -96,6 +96,7 @@ def run_ours(args, records) -> dict:
         max_length=args.max_length,
         checkpoint_every=0,
         progress=False,
+        resume=False,
         group_by_length=False,
         lr=2e-4,
         warmup_ratio=0.0,

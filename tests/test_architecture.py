@@ -48,3 +48,9 @@ def test_cli_and_config_start_without_torch():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, f"imported at start-up: {result.stdout}{result.stderr}"
+
+
+def test_test_files_have_unique_names():
+    """pytest's default import mode needs unique basenames (tests/ has no __init__.py)."""
+    names = [path.name for path in (ROOT / "tests").rglob("*.py")]
+    assert sorted({n for n in names if names.count(n) > 1} - {"conftest.py"}) == []
