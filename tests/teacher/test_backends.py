@@ -20,7 +20,7 @@ from skintern.teacher.config import TeacherConfig
 
 
 def test_registry_holds_every_backend():
-    assert backends.names() == ["openai-http", "replay", "transformers", "vllm"]
+    assert backends.names() == ["gold", "openai-http", "replay", "transformers", "vllm"]
     for name in backends.names():
         cls = backends.get(name)
         assert cls.name == name

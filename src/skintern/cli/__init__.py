@@ -16,8 +16,10 @@ from skintern.cli import data as data_cli
 from skintern.cli import eval as eval_cli
 from skintern.cli import models as models_cli
 from skintern.cli import report as report_cli
+from skintern.cli import run as run_cli
 from skintern.cli import teach as teach_cli
 from skintern.cli import train as train_cli
+from skintern.cli import use as use_cli
 from skintern.cli.common import console_err
 from skintern.errors import SkinternError
 
@@ -35,6 +37,10 @@ app.add_typer(train_cli.app, name="train")
 app.add_typer(eval_cli.app, name="eval")
 app.command("report")(report_cli.report)
 app.add_typer(models_cli.app, name="models")
+app.command("run")(run_cli.run)
+app.command("demo")(run_cli.demo)
+app.command("predict")(use_cli.predict)
+app.command("export")(use_cli.export)
 
 
 def main() -> None:
