@@ -1,13 +1,14 @@
 # make setup: a .venv with everything skintern needs, on a fresh CPU machine (idempotent: a second
 #             run only checks a stamp). GPU users: see README "Installing on a GPU machine".
 # make test:  set-up when needed, then the whole test suite.
+# make demo:  set-up when needed, then `skintern demo` (SKIntern vs Std-CoT, ~10 min on 2 cores).
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check
 STAMP := $(VENV)/.skintern-setup
 
-.PHONY: setup test lint
+.PHONY: setup test lint demo
 
 setup: $(STAMP)
 
@@ -26,6 +27,9 @@ $(STAMP): pyproject.toml Makefile
 
 test: setup
 	$(PY) -m pytest -q
+
+demo: setup
+	$(VENV)/bin/skintern demo
 
 lint: setup
 	$(VENV)/bin/ruff check src tests benchmarks

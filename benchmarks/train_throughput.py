@@ -146,6 +146,7 @@ def run_trl(args, records) -> dict:
         max_length=args.max_length,
         use_cpu=not torch.cuda.is_available(),
         bf16=False,
+        gradient_checkpointing=False,  # TRL defaults it on; ours is off: same settings
         dataloader_drop_last=False,
         seed=0,
         disable_tqdm=True,

@@ -35,7 +35,8 @@ def test_tiny_demo_runs_every_stage(finished):
     for method in ("std-cot", "skintern"):
         assert read_json(finished / "train" / method / "manifest.json")["global_steps"] > 0
     steps = read_json(finished / "curriculum" / "manifest.json")["steps"]
-    assert [s["S_t"] for s in steps] == [1.0, 0.0]
+    assert [s["S_t"] for s in steps] == [1.0, 0.5, 0.0]
+    assert steps[1]["knowledge_ratio_mean"] < 0.75  # compressed at t = 2
     assert (finished / "report.md").is_file()
 
 

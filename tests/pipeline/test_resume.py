@@ -44,9 +44,9 @@ def test_interrupted_in_training_resumes_and_equals_uninterrupted(tmp_path, fini
     run_dir = tmp_path / "run"
 
     def ctrl_c(method: str, step: int) -> None:
-        # Ctrl-C in SKIntern's last schedule step, just after a checkpoint (optimizer step 3 of
-        # 4: 8 records, batch 4, two schedule steps of one epoch).
-        if method == "skintern" and step == 3:
+        # Ctrl-C in SKIntern's last schedule step, just after a checkpoint (optimizer step 5 of
+        # 6: 8 records, batch 4, three schedule steps of one epoch).
+        if method == "skintern" and step == 5:
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
@@ -75,9 +75,9 @@ def test_interrupted_in_training_resumes_and_equals_uninterrupted(tmp_path, fini
     assert losses(run_dir, "skintern") == losses(finished, "skintern")
     assert outputs(run_dir) == outputs(finished) and len(outputs(run_dir)) == 12
     for method in ("std-cot", "skintern"):
-        ours = read_json(run_dir / "eval" / method / "metrics.json")
-        theirs = read_json(finished / "eval" / method / "metrics.json")
-        assert ours["datasets"]["synthetic"]["correct"] == theirs["datasets"]["synthetic"]["correct"]
+        ours = read_json(run_dir / "eval" / method / "synthetic" / "metrics.json")
+        theirs = read_json(finished / "eval" / method / "synthetic" / "metrics.json")
+        assert ours["correct"] == theirs["correct"] and ours["ci95"] == theirs["ci95"]
     assert (run_dir / "report.md").is_file()
 
 

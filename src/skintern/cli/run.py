@@ -87,7 +87,9 @@ def execute(config: Path | None, overrides: list[str], run_dir: Path | None, thr
     started = time.perf_counter()
     try:
         results = run_pipeline(
-            cfg, target, log=lambda line: console_err.print(line, highlight=False, markup=False),
+            cfg,
+            target,
+            log=lambda line: console_err.print(line, highlight=False, markup=False),
             threads=threads,
         )
     except KeyboardInterrupt:

@@ -1,4 +1,4 @@
-"""`skintern predict` (answer with a run's student) and `skintern export` (a Hugging Face folder)."""
+"""`skintern predict` (answer with a run's student) and `skintern export` (a HF model folder)."""
 
 from __future__ import annotations
 
@@ -13,12 +13,15 @@ from skintern.cli.common import console
 from skintern.errors import ConfigError, DataError
 
 RunDir = Annotated[
-    Path, typer.Option("--run-dir", help="A run directory with a trained method.", show_default=False)
+    Path,
+    typer.Option("--run-dir", help="A run directory with a trained method.", show_default=False),
 ]
 MethodOption = Annotated[
     str | None,
     typer.Option(
-        "--method", help="Trained method (default: skintern, else the only one).", show_default=False
+        "--method",
+        help="Trained method (default: skintern, else the only one).",
+        show_default=False,
     ),
 ]
 
@@ -71,7 +74,7 @@ def predict(
     answers = student.answer(trained, student.as_examples(trained, rows))
     for row, original in zip(answers, rows, strict=True):
         if as_json:
-            keep = ("id", "task", "question", "output", "extracted", "prompt_tokens")
+            keep = ("id", "task", "output", "extracted", "prompt_tokens", "generated_tokens")
             out = {k: row.get(k) for k in keep} | {"question": original["question"]}
             if "answer" in original:
                 out["correct"] = row["correct"]

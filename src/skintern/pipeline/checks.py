@@ -76,10 +76,12 @@ def teacher_problems(cfg: RunConfig) -> list[str]:
         return [f"teacher: {_message(err)}"]
     root = _root(cfg)
     problems = []
+    bank = teacher.knowledge.bank if teacher.knowledge.source == "bank" else None
+    replayed = teacher.replay.rationales if teacher.backend == "replay" else None
     files = {
-        "teacher.knowledge.bank": teacher.knowledge.bank if teacher.knowledge.source == "bank" else None,
+        "teacher.knowledge.bank": bank,
         "teacher.knowledge.demonstrations": teacher.knowledge.demonstrations,
-        "teacher.replay.rationales": teacher.replay.rationales if teacher.backend == "replay" else None,
+        "teacher.replay.rationales": replayed,
     }
     for key, value in files.items():
         if value and not resolve_path(value, root).exists():

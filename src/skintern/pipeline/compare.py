@@ -50,7 +50,9 @@ def method_rows(run_dir: Path) -> tuple[list[Row], dict[str, Any] | None]:
                 n=n,
                 prompt_tokens=sum(p["prompt_tokens"] for p in parts) / max(n, 1),
                 generated_tokens=sum(p["generated_tokens"] for p in parts) / max(n, 1),
-                rel_prefill=_relative(sum(p["prefill_flops"] for p in parts) / max(n, 1), reference),
+                rel_prefill=_relative(
+                    sum(p["prefill_flops"] for p in parts) / max(n, 1), reference
+                ),
                 rel_full=_relative(sum(p["flops"] for p in parts) / max(n, 1), reference),
             )
         )

@@ -71,9 +71,7 @@ def export(run_dir: Path, out: Path, method: str | None = None) -> Path:
     work = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp"))
     try:
         model = student.model
-        model.generation_config = generation_config(
-            student.tokenizer, trained.eval.max_new_tokens
-        )
+        model.generation_config = generation_config(student.tokenizer, trained.eval.max_new_tokens)
         model.save_pretrained(work, safe_serialization=True)
         student.tokenizer.save_pretrained(work)
         text = json.dumps(provenance(trained), indent=2) + "\n"

@@ -165,6 +165,7 @@ def eval_stage(cfg: RunConfig, run_dir: Path, log: Log) -> Stage:
 
     config = {**_eval_settings(cfg), "methods": cfg.eval.methods}
     outputs = ("eval/manifest.json", "eval/*/metrics.json", "eval/*/*/metrics.json")
+
     def drop_stale(before: dict[str, Any], now: dict[str, Any]) -> None:
         """Remove predictions made for another model or settings (eval would extend them)."""
         for method, key in now.items():

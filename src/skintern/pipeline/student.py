@@ -74,7 +74,9 @@ def open_trained(run_dir: Path, method: str | None = None) -> Trained:
     from skintern.eval.student import checkpoint_for
 
     method = choose_method(run_dir, method)
-    train = TrainConfig.model_validate(read_json(run_dir / "train" / method / "manifest.json")["config"])
+    train = TrainConfig.model_validate(
+        read_json(run_dir / "train" / method / "manifest.json")["config"]
+    )
     config_file = run_dir / "config.yaml"
     eval_cfg = load_config(RunConfig, config_file).eval if config_file.is_file() else EvalConfig()
     eval_cfg = eval_cfg.model_copy(update={"model": train.model, "merge_adapter": True})
