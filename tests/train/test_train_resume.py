@@ -77,3 +77,13 @@ def test_checkpoint_of_another_config_is_refused_naming_the_keys(runs):
     _, killed = runs
     with pytest.raises(ResumeError, match=r"(?s)differing keys.*lr: 0\.001 -> 0\.002"):
         stage.run(config(**{**SETTINGS, "lr": 2e-3}), killed)
+
+
+def test_killed_in_the_first_schedule_step_resumes_the_later_steps_fresh(trained, tmp_path):
+    """A resume inside step 1 must not reload that checkpoint's state again at step 2."""
+    whole, _ = trained
+    killed = write_run(tmp_path / "early")
+    with pytest.raises(Killed):
+        stage.run(config(**{**SETTINGS, "checkpoint_every": 1}), killed, on_step=kill_at(2))
+    stage.run(config(**{**SETTINGS, "checkpoint_every": 1}), killed)
+    assert_same_adapter(whole, killed)

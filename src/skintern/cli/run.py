@@ -120,9 +120,10 @@ def run(
 
 def comparison_table(rows: list[Any], reference: dict[str, Any] | None) -> Table:
     unit = (
-        f"x1 = prefill FLOPs of the {reference['method']} prompt on {reference['dataset']}"
+        f"x1 = prefill FLOPs of the {reference['method']} prompt on the same {reference['dataset']}"
+        " questions; prefill: prompt only (the paper's measure); full: prompt + generated tokens"
         if reference
-        else "no reference"
+        else "no reference dataset was evaluated"
     )
     table = Table(title="demo comparison (test questions the student never saw)", caption=unit)
     for column in ("method", "n", "accuracy", "95% CI", "prompt tok", "gen tok", "prefill", "full"):

@@ -165,7 +165,7 @@ def train(run: Run, on_step: Callable[[int], None] | None = None) -> dict[str, A
         )
         for si in range(pos.step_index, len(run.plans)):
             plan, batches = run.plans[si], per_epoch[si]
-            resuming = snap is not None and si == pos.step_index
+            resuming = snap is not None and si == snap.position.step_index
             parts = ckpt.read_parts(snap.path, rank) if resuming else {}
             boundary = (pos.epoch, pos.batch) == (0, 0)
             if cfg.reset_optimizer and si != first_step:
