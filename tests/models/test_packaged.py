@@ -75,7 +75,8 @@ def test_a_package_without_its_file_is_reported(tmp_path, monkeypatch):
         locate(source)
 
 
-def test_gemma_alias_explains_how_to_install_when_absent():
+def test_gemma_alias_explains_how_to_install_when_absent(tmp_path, monkeypatch):
+    monkeypatch.setenv("SKINTERN_CACHE_DIR", str(tmp_path))  # no conversion left by other runs
     gemma = aliases.get("gemma3-270m")
     reason = gemma.unavailable()
     if reason is None:
