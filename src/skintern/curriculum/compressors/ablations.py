@@ -14,6 +14,7 @@ from skintern.curriculum.compressors.base import (
     budget,
     check_rate,
     compressors,
+    trivial,
 )
 from skintern.curriculum.compressors.words import select, split_words
 
@@ -30,10 +31,8 @@ class RandomCompressor:
 
     def compress(self, text: str, rate: float) -> str:
         rate = check_rate(rate)
-        if rate == 1.0 or not text.strip():
-            return text
-        if rate == 0.0:
-            return ""
+        if (done := trivial(text, rate)) is not None:
+            return done
         digest = hashlib.sha256(f"{self._seed}\0{text}".encode()).digest()
         order = list(range(len(split_words(text))))
         random.Random(int.from_bytes(digest[:8], "big")).shuffle(order)
@@ -51,8 +50,8 @@ class TruncateCompressor:
 
     def compress(self, text: str, rate: float) -> str:
         rate = check_rate(rate)
-        if rate == 1.0 or not text.strip():
-            return text
+        if (done := trivial(text, rate)) is not None:
+            return done
         ids = self._tokenizer(text, add_special_tokens=False)["input_ids"]
         return self._tokenizer.decode(ids[: budget(len(ids), rate)]).strip()
 

@@ -53,6 +53,14 @@ def check_rate(rate: float) -> float:
     return float(rate)
 
 
+def trivial(text: str, rate: float) -> str | None:
+    """What every compressor returns without work: rate 1 or blank text unchanged, rate 0 empty;
+    None when there is real compressing to do."""
+    if rate == 1.0 or not text.strip():
+        return text
+    return "" if rate == 0.0 else None
+
+
 def budget(total: int, rate: float) -> int:
     """The number of tokens to keep: round(rate * total)."""
     return int(round(rate * total))

@@ -28,6 +28,7 @@ from skintern.curriculum.compressors.base import (
     check_rate,
     compressors,
     count_tokens,
+    trivial,
 )
 from skintern.errors import ConfigError, ModelError
 
@@ -118,10 +119,8 @@ class LLMLingua2Compressor:
 
     def compress(self, text: str, rate: float) -> str:
         rate = check_rate(rate)
-        if rate == 1.0 or not text.strip():
-            return text
-        if rate == 0.0:
-            return ""
+        if (done := trivial(text, rate)) is not None:
+            return done
         total = count_tokens(self._tokenizer, text)
         goal = budget(total, rate)
         lo, hi, asked = 0.0, 1.0, rate

@@ -17,6 +17,7 @@ from skintern.curriculum.compressors.base import (
     CompressorContext,
     check_rate,
     compressors,
+    trivial,
 )
 from skintern.curriculum.compressors.words import (
     is_protected,
@@ -91,10 +92,8 @@ class SelfInfoCompressor:
 
     def compress(self, text: str, rate: float) -> str:
         rate = check_rate(rate)
-        if rate == 1.0 or not text.strip():
-            return text
-        if rate == 0.0:
-            return ""
+        if (done := trivial(text, rate)) is not None:
+            return done
         return select(self._tokenizer, text, self.order(text), rate)
 
 
