@@ -37,7 +37,8 @@ def machine() -> str:
 def record(name: str, command: list[str]) -> Path:
     started = time.time()
     before = machine()
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    env = {**os.environ, "COLUMNS": "160"}  # rich tables unwrapped in the result file
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False, env=env)
     if result.returncode != 0:
         sys.stderr.write(result.stdout + result.stderr)
         raise SystemExit(f"benchmark {name} failed with exit code {result.returncode}")
