@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from skintern.data.example import AnswerType, Example
+from skintern.data.example import Example
+from skintern.data.loaders.bbh import make_example
 from skintern.records import Knowledge, Rationale
 
 TASKS = {
@@ -32,16 +33,7 @@ TEST_QUESTION = "I have a cat, two dogs, and a goat. How many animals do I have?
 
 
 def example(task: str, index: int, question: str, answer: str) -> Example:
-    kind = AnswerType.YES_NO if task == "navigate" else AnswerType.NUMBER
-    return Example(
-        id=f"bbh/{task}/{index}",
-        dataset="bbh",
-        task=task,
-        question=question,
-        answer=answer,
-        answer_type=kind,
-        meta={"task_description": TASKS[task]},
-    )
+    return make_example(task, index, question, answer, task_description=TASKS[task])
 
 
 def train_examples() -> list[Example]:
