@@ -27,6 +27,12 @@ class DatasetSpec(BaseModel):
     limit: int | None = Field(
         default=None, ge=1, description="Keep at most this many examples per task and split."
     )
+    sample: int | None = Field(
+        default=None,
+        ge=1,
+        description="Keep a random sample of this many examples per task and split, seeded by "
+        "`data.seed` (file order kept); unlike `limit`, not just the first ones.",
+    )
 
     path: str | None = Field(
         default=None,

@@ -7,6 +7,7 @@ CLI: `skintern data --config CONFIG --run-dir RUN`.
 
 from __future__ import annotations
 
+import random
 import time
 from collections import Counter
 from pathlib import Path
@@ -22,23 +23,42 @@ from skintern.rundir import write_jsonl, write_manifest
 
 
 def load_spec(spec: DatasetSpec, split: str, cfg: DataConfig) -> list[Example]:
-    """The examples of one configured dataset and split, per-task `limit` applied."""
+    """The examples of one configured dataset and split, per-task `sample` and `limit` applied."""
     tasks = spec.tasks or [None]
     examples: list[Example] = []
     for task in tasks:
         part = _load_part(spec, split, cfg, task)
+        if spec.sample is not None:
+            part = seeded_sample(part, spec.sample, cfg.seed)
         if spec.limit is not None:
-            per_task: Counter[str] = Counter()
-            kept = []
-            for example in part:
-                per_task[example.task] += 1
-                if per_task[example.task] <= spec.limit:
-                    kept.append(example)
-            part = kept
+            part = first_per_task(part, spec.limit)
         examples += part
     if not examples:
         raise DataError(f"dataset {spec.name!r} has no {split} examples for tasks {spec.tasks}")
     return examples
+
+
+def first_per_task(examples: list[Example], limit: int) -> list[Example]:
+    """The first `limit` examples of each task."""
+    per_task: Counter[str] = Counter()
+    kept = []
+    for example in examples:
+        per_task[example.task] += 1
+        if per_task[example.task] <= limit:
+            kept.append(example)
+    return kept
+
+
+def seeded_sample(examples: list[Example], size: int, seed: int) -> list[Example]:
+    """`size` examples of each task drawn at random (seeded), in their original order."""
+    by_task: dict[str, list[int]] = {}
+    for index, example in enumerate(examples):
+        by_task.setdefault(example.task, []).append(index)
+    rng = random.Random(seed)
+    chosen = sorted(
+        i for indices in by_task.values() for i in rng.sample(indices, min(size, len(indices)))
+    )
+    return [examples[i] for i in chosen]
 
 
 def _load_part(spec: DatasetSpec, split: str, cfg: DataConfig, task: str | None) -> list[Example]:
