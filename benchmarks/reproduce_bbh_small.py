@@ -77,19 +77,20 @@ def command(variant: Variant, threads: int | None) -> list[str]:
     return [*cmd, f"eval.methods=[{variant.method}]", *variant.overrides]
 
 
-def run_variant(variant: Variant, threads: int | None) -> None:
+def run_variant(variant: Variant, threads: int | None, results: Path = RESULTS) -> None:
     cmd = command(variant, threads)
     print("$", " ".join(cmd), flush=True)
     started = time.time()
     result = subprocess.run(cmd, cwd=ROOT, check=False)
     if result.returncode != 0:
         raise SystemExit(f"{variant.name}: `skintern run` failed (exit {result.returncode})")
-    collect(variant, ROOT / "runs" / "bbh-small" / variant.name, cmd, time.time() - started)
+    run_dir = ROOT / "runs" / "bbh-small" / variant.name
+    collect(variant, run_dir, " ".join(cmd), time.time() - started, results)
 
 
-def collect(variant: Variant, run_dir: Path, cmd: list[str], seconds: float) -> None:
+def collect(variant: Variant, run_dir: Path, cmd: str, seconds: float, results: Path) -> Path:
     """Copy the measurements of one finished run into its result folder (atomically replaced)."""
-    tmp = RESULTS / f".{variant.name}.tmp"
+    tmp = results / f".{variant.name}.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     eval_dir = run_dir / "eval" / variant.method
     shutil.copytree(eval_dir, tmp, ignore=shutil.ignore_patterns("settings.json"))
@@ -108,7 +109,7 @@ def collect(variant: Variant, run_dir: Path, cmd: list[str], seconds: float) -> 
                 "variant": variant.name,
                 "method": variant.method,
                 "about": variant.about,
-                "command": " ".join(cmd),
+                "command": cmd,
                 "wall_seconds": round(seconds, 1),
                 "finished": datetime.now(UTC).isoformat(timespec="seconds"),
                 "commit": _commit(),
@@ -117,10 +118,11 @@ def collect(variant: Variant, run_dir: Path, cmd: list[str], seconds: float) -> 
         )
         + "\n"
     )
-    final = RESULTS / variant.name
+    final = results / variant.name
     shutil.rmtree(final, ignore_errors=True)
     tmp.rename(final)
-    print(f"{variant.name}: results in {final.relative_to(ROOT)}", flush=True)
+    print(f"{variant.name}: results in {final}", flush=True)
+    return final
 
 
 def _commit() -> str | None:
@@ -131,14 +133,14 @@ def _commit() -> str | None:
 # ------------------------------------------------------------------------------------- report
 
 
-def load_results() -> dict[str, dict[str, Any]]:
+def load_results(results: Path = RESULTS) -> dict[str, dict[str, Any]]:
     """Every finished variant, in VARIANTS order: metrics, run info, train manifest, answers."""
     from skintern.eval.paired import correctness
     from skintern.files import read_json, read_jsonl
 
     found = {}
     for variant in VARIANTS:
-        folder = RESULTS / variant.name
+        folder = results / variant.name
         if not (folder / "run.json").is_file():
             continue
         metrics = read_json(folder / "metrics.json")
@@ -271,7 +273,8 @@ def plot(results: dict[str, dict[str, Any]], out: Path) -> Path:
         x = sum(per[d]["flops"] for d in in_domain) / n / unit
         for key, marker in (("in_domain", "o"), ("out_of_domain", "s")):
             y = r["metrics"][key]["average"]
-            ax.scatter(x, 100 * y, color=plt.get_cmap("tab10")(i), marker=marker, s=60)
+            if y is not None:
+                ax.scatter(x, 100 * y, color=plt.get_cmap("tab10")(i), marker=marker, s=60)
         ax.annotate(name, (x, 100 * r["metrics"]["in_domain"]["average"]), fontsize=8,
                     xytext=(5, 4), textcoords="offset points")  # fmt: skip
     ax.scatter([], [], color="grey", marker="o", label="BBH in-domain avg")
@@ -288,11 +291,12 @@ def plot(results: dict[str, dict[str, Any]], out: Path) -> Path:
     return out
 
 
-def report() -> None:
-    results = load_results()
+def report(folder: Path = RESULTS, summary: Path = SUMMARY) -> str:
+    """Write `summary` (Markdown) and the plot from the result folders; returns the Markdown."""
+    results = load_results(folder)
     if not results:
-        raise SystemExit(f"no results under {RESULTS.relative_to(ROOT)}: run `run` first")
-    figure = plot(results, RESULTS / "accuracy_vs_flops.png")
+        raise SystemExit(f"no results under {folder}: run `run` first")
+    figure = plot(results, folder / "accuracy_vs_flops.png")
     first = next(iter(results.values()))
     counts = ", ".join(f"{d} {n}" for d, n in first["eval"]["counts"].items())
     variants = "\n".join(
@@ -319,10 +323,10 @@ Paired tests (McNemar, exact, two-sided) on the same questions:
 
 {paired_table(results)}
 
-![accuracy against inference FLOPs](results/bbh-small/{figure.name})
+![accuracy against inference FLOPs](benchmarks/results/bbh-small/{figure.name})
 """
-    SUMMARY.write_text(text, encoding="utf-8")
-    print(text)
+    summary.write_text(text, encoding="utf-8")
+    return text
 
 
 def main() -> None:
@@ -335,7 +339,7 @@ def main() -> None:
     sub.add_parser("report", help="write benchmarks/results/bbh-small.md from the results")
     args = parser.parse_args()
     if args.action == "report":
-        report()
+        print(report())
         return
     unknown = [name for name in args.variants if name not in BY_NAME]
     if unknown:
