@@ -39,7 +39,12 @@ class Variant:
 
 
 VARIANTS = [
-    Variant("zero-shot-cot", "zero-shot-cot", about='untuned student, "Let\'s think step by step"'),
+    Variant(
+        "zero-shot-cot",
+        "zero-shot-cot",
+        ("eval.batch_size=32",),  # its answers run to the token cap: bigger batches pay off
+        'untuned student, "Let\'s think step by step"',
+    ),
     Variant("std-cot", "std-cot", about="question -> teacher rationale"),
     Variant("kard", "kard", about="knowledge passages retrieved into the prompt, train and test"),
     Variant("skintern", "skintern", about="the paper's setting: linear S_t, T = 4, LR per step"),
