@@ -171,6 +171,11 @@ def _pct(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:.1f}"
 
 
+def _with_ci(entry: dict[str, Any]) -> str:
+    ci = entry.get("ci95")
+    return _pct(entry["accuracy"]) + (f" [{_pct(ci[0])}, {_pct(ci[1])}]" if ci else "")
+
+
 def _table(header: list[str], rows: list[list[str]]) -> str:
     lines = [header, ["---"] + ["---:"] * (len(header) - 1), *rows]
     return "\n".join("| " + " | ".join(cells) + " |" for cells in lines)
@@ -184,7 +189,8 @@ def accuracy_table(results: dict[str, dict[str, Any]]) -> str:
     ood = [d for d in datasets if d not in in_domain]
     tasks = [(d, t) for d in in_domain for t in first["metrics"]["datasets"][d]["tasks"]]
     unit = first["eval"]["reference"]["prefill_flops"] / first["eval"]["reference"]["n"]
-    header = ["Method", *[t for _, t in tasks], "BBH (ID)", *[f"{d} (OOD)" for d in ood]]
+    header = ["Method", *[t for _, t in tasks], "/".join(in_domain) + " (ID, 95% CI)"]
+    header += [f"{d} (OOD)" for d in ood]
     header += ["OOD avg", "Avg", "prompt FLOPs", "full FLOPs", "train s", "train tokens"]
     body = []
     for name, r in results.items():
@@ -197,7 +203,7 @@ def accuracy_table(results: dict[str, dict[str, Any]]) -> str:
             [
                 f"{name}",
                 *[_pct(per[d]["tasks"][t]["accuracy"]) for d, t in tasks],
-                _pct(r["metrics"]["in_domain"]["average"]),
+                " / ".join(_with_ci(per[d]) for d in in_domain),
                 *[_pct(per[d]["accuracy"]) for d in ood],
                 _pct(r["metrics"]["out_of_domain"]["average"]),
                 _pct(r["metrics"]["average"]),
@@ -233,7 +239,7 @@ def paired_table(results: dict[str, dict[str, Any]]) -> str:
                 ]
             )
     header = ["Pair (a vs b)", "questions", "n", "accuracy a vs b", "only a / only b right", "p"]
-    return _table(header, body)
+    return _table(header, body) if body else "(no pair has results for both sides yet)"
 
 
 def _subset(result: dict[str, Any], datasets: list[str]) -> dict[str, bool]:
