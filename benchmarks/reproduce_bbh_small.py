@@ -86,7 +86,8 @@ def run_variant(variant: Variant, threads: int | None, results: Path = RESULTS) 
     cmd = command(variant, threads)
     print("$", " ".join(cmd), flush=True)
     started = time.time()
-    result = subprocess.run(cmd, cwd=ROOT, check=False)
+    # this interpreter's skintern, so that `.venv/bin/python benchmarks/...` works unactivated
+    result = subprocess.run([sys.executable, "-m", *cmd], cwd=ROOT, check=False)
     if result.returncode != 0:
         raise SystemExit(f"{variant.name}: `skintern run` failed (exit {result.returncode})")
     run_dir = ROOT / "runs" / "bbh-small" / variant.name
