@@ -100,6 +100,8 @@ def collect(variant: Variant, run_dir: Path, cmd: str, seconds: float, results: 
     shutil.rmtree(tmp, ignore_errors=True)
     eval_dir = run_dir / "eval" / variant.method
     shutil.copytree(eval_dir, tmp, ignore=shutil.ignore_patterns("settings.json"))
+    for predictions in tmp.glob("*/predictions.jsonl"):
+        drop_prompts(predictions)
     shutil.copy(run_dir / "eval" / "manifest.json", tmp / "eval_manifest.json")
     shutil.copy(run_dir / "config.yaml", tmp / "config.yaml")
     train_dir = run_dir / "train" / variant.method
@@ -129,6 +131,17 @@ def collect(variant: Variant, run_dir: Path, cmd: str, seconds: float, results: 
     tmp.rename(final)
     print(f"{variant.name}: results in {final}", flush=True)
     return final
+
+
+def drop_prompts(path: Path) -> None:
+    """Keep answers and scores, not the prompts: they quote the benchmark questions, which stay
+    in the data folder (ids point back to them)."""
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    text = "".join(
+        json.dumps({k: v for k, v in row.items() if k != "prompt"}, ensure_ascii=False) + "\n"
+        for row in rows
+    )
+    path.write_text(text, encoding="utf-8")
 
 
 def _commit() -> str | None:

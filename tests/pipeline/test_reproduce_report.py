@@ -28,6 +28,8 @@ def test_collect_then_report(finished, tmp_path):
         folder = script.collect(script.BY_NAME[name], finished, f"cmd {name}", 1.0, results)
         assert (folder / "metrics.json").is_file() and (folder / "train_manifest.json").is_file()
         assert not list(folder.rglob("*.safetensors"))  # measurements only, never checkpoints
+        rows = read_jsonl(folder / "synthetic" / "predictions.jsonl")
+        assert rows and all("prompt" not in row for row in rows)  # no copies of the questions
     text = script.report(results, tmp_path / "summary.md")
 
     assert (tmp_path / "summary.md").read_text() == text
