@@ -24,6 +24,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from skintern.report.tables import pct
+
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = "configs/bbh-small.yaml"
 RESULTS = ROOT / "benchmarks" / "results" / "bbh-small"
@@ -181,15 +183,6 @@ def load_results(results: Path = RESULTS) -> dict[str, dict[str, Any]]:
     return found
 
 
-def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{100 * value:.1f}"
-
-
-def _with_ci(entry: dict[str, Any]) -> str:
-    ci = entry.get("ci95")
-    return _pct(entry["accuracy"]) + (f" [{_pct(ci[0])}, {_pct(ci[1])}]" if ci else "")
-
-
 def _table(header: list[str], rows: list[list[str]]) -> str:
     lines = [header, ["---"] + ["---:"] * (len(header) - 1), *rows]
     return "\n".join("| " + " | ".join(cells) + " |" for cells in lines)
@@ -216,11 +209,11 @@ def accuracy_table(results: dict[str, dict[str, Any]]) -> str:
         body.append(
             [
                 f"{name}",
-                *[_pct(per[d]["tasks"][t]["accuracy"]) for d, t in tasks],
-                " / ".join(_with_ci(per[d]) for d in in_domain),
-                *[_pct(per[d]["accuracy"]) for d in ood],
-                _pct(r["metrics"]["out_of_domain"]["average"]),
-                _pct(r["metrics"]["average"]),
+                *[pct(per[d]["tasks"][t]["accuracy"]) for d, t in tasks],
+                " / ".join(pct(per[d]["accuracy"], per[d].get("ci95")) for d in in_domain),
+                *[pct(per[d]["accuracy"]) for d in ood],
+                pct(r["metrics"]["out_of_domain"]["average"]),
+                pct(r["metrics"]["average"]),
                 f"x{prompt:.2f}",
                 f"x{full:.2f}",
                 "-" if not train else f"{train['seconds']:.0f}",
@@ -247,7 +240,7 @@ def paired_table(results: dict[str, dict[str, Any]]) -> str:
                     f"{a} vs {b}",
                     scope,
                     str(test["n"]),
-                    f"{_pct(test['a_accuracy'])} vs {_pct(test['b_accuracy'])}",
+                    f"{pct(test['a_accuracy'])} vs {pct(test['b_accuracy'])}",
                     f"{test['a_only']} / {test['b_only']}",
                     f"{test['p_value']:.3f}",
                 ]
