@@ -20,7 +20,14 @@ from skintern.train.loss import CompletionLoss, reference_loss
 from skintern.train.methods import methods
 
 TRAINED = [name for name in methods.names() if methods.get(name).trains]
-FAST = {"model": "tiny-random", "progress": False, "checkpoint_every": 0, "lr": 1e-3}
+# fp32: the invariants below are exact there; bf16 has tests of its own (test_precision.py).
+FAST = {
+    "model": "tiny-random",
+    "progress": False,
+    "checkpoint_every": 0,
+    "lr": 1e-3,
+    "precision": "fp32",
+}
 
 
 def config(**overrides) -> TrainConfig:

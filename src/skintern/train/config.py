@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, model_validator
 
 
 class _Section(BaseModel):
@@ -19,7 +19,13 @@ class LoraConfig(_Section):
 
     r: int = Field(default=32, ge=1, description="LoRA rank.")
     alpha: int = Field(default=64, ge=1, description="LoRA alpha (scale = alpha / r).")
-    dropout: float = Field(default=0.05, ge=0.0, lt=1.0, description="LoRA dropout.")
+    dropout: float = Field(
+        default=0.0,
+        ge=0.0,
+        lt=1.0,
+        description="LoRA dropout (paper and LLaMA-Factory: 0.0; above 0 PEFT keeps one more "
+        "activation copy per adapted layer).",
+    )
     target_modules: list[str] | Literal["all-linear"] = Field(
         default="all-linear",
         description="Module names to adapt, or `all-linear` for every linear layer but the head.",
@@ -57,8 +63,28 @@ class TrainConfig(_Section):
         default=False, description="Start a fresh AdamW state at each schedule step."
     )
     max_grad_norm: float | None = Field(default=1.0, description="Gradient clipping; null: off.")
-    batch_size: int = Field(default=8, ge=1, description="Micro-batch per process.")
-    grad_accum: int = Field(default=4, ge=1, description="Micro-batches per optimizer step.")
+    batch_size: int = Field(
+        default=8,
+        ge=1,
+        description="Records per micro-batch per process (at most; see micro_batch).",
+    )
+    grad_accum: int = Field(
+        default=4,
+        ge=1,
+        description="Micro-batches per optimizer step: batch_size x grad_accum records a process.",
+    )
+    micro_batch: PositiveInt | Literal["auto"] = Field(
+        default="auto",
+        description="Records per forward pass. auto: batch_size, lowered per schedule step "
+        "where the memory planner finds it would not fit (the optimizer step, batch_size x "
+        "grad_accum records, never changes); an integer: exactly that many.",
+    )
+    gradient_checkpointing: bool | Literal["auto"] = Field(
+        default="auto",
+        description="Recompute activations in the backward pass (about 40% less memory, 0.7x speed "
+        "on CPU). auto: on where the planner finds a micro-batch of batch_size records (GPU) or of "
+        "one record (CPU) would not fit without it.",
+    )
     max_length: int = Field(
         default=2048, ge=8, description="Token limit; longer prompts lose their start."
     )
@@ -70,7 +96,9 @@ class TrainConfig(_Section):
         description="Per record kind loss weight overriding the method's, e.g. {answer: 0.3}.",
     )
     precision: Literal["auto", "fp32", "bf16", "fp16"] = Field(
-        default="auto", description="auto: fp32 on CPU, bf16 on GPU."
+        default="auto",
+        description="Compute precision (bf16/fp16: autocast over fp32 LoRA weights). auto: bf16 on "
+        "GPUs and on CPUs with AVX512-BF16 or AMX, fp32 on other CPUs.",
     )
     seed: int = Field(default=0, description="Seeds data order, LoRA init and dropout.")
     checkpoint_every: int = Field(
@@ -87,7 +115,8 @@ class TrainConfig(_Section):
     memory_limit_gb: float | None = Field(
         default=None,
         gt=0,
-        description="Memory available for training; default: measured (GPU or host RAM).",
+        description="Memory budget of the batch planner and the fit check; default: measured "
+        "(free GPU memory, or available host RAM).",
     )
     progress: bool = Field(default=True, description="Show a progress bar.")
     log_backend: Literal["none", "tensorboard", "wandb"] = Field(
@@ -121,6 +150,17 @@ class TrainConfig(_Section):
 
 
 # Keys that do not change what is trained: a checkpoint made under other values still resumes.
+# (micro_batch and gradient_checkpointing change how a step is computed, not what it computes.)
 RESUME_NEUTRAL = frozenset(
-    {"checkpoint_every", "keep_checkpoints", "resume", "merge", "progress", "log_backend"}
+    {
+        "checkpoint_every",
+        "keep_checkpoints",
+        "resume",
+        "merge",
+        "progress",
+        "log_backend",
+        "micro_batch",
+        "gradient_checkpointing",
+        "memory_limit_gb",
+    }
 )

@@ -8,6 +8,9 @@ An optimizer step takes one global batch (see `batching`), runs this process's m
 (no gradient sync but on the last), and normalises the summed, weighted token losses by the
 global batch's completion tokens, so accumulation and data parallelism do not change the loss.
 Checkpoints are written every `checkpoint_every` steps and at each schedule step's end.
+
+The shape, in nanoGPT's spirit: `train` sets up (`_start`), resumes (`_resume`), then runs each
+schedule step (`_begin_step`, then `_optimizer_step` per batch) and checkpoints (`_save`).
 """
 
 from __future__ import annotations
@@ -31,17 +34,21 @@ from skintern.train.batching import epoch_order, local_micro_batches, order_seed
 from skintern.train.config import RESUME_NEUTRAL, TrainConfig
 from skintern.train.encode import Encoded, collate
 from skintern.train.loss import CompletionLoss
+from skintern.train.model_setup import set_checkpointing
 from skintern.train.progress import TrainLog, progress_bar
 
 
 @dataclass
 class StepPlan:
-    """One schedule step: t, S_t (None outside SKIntern), its epochs and encoded records."""
+    """One schedule step: t, S_t (None outside SKIntern), its epochs and encoded records, and
+    how its optimizer steps are computed (`skintern.train.planner`; None: `batch_size`)."""
 
     step: int
     S_t: float | None
     epochs: int
     records: list[Encoded]
+    micro_batch: int | None = None
+    checkpointing: bool = False
 
 
 @dataclass
@@ -94,33 +101,58 @@ def _next(pos: ckpt.Position, batches: int, epochs: int) -> ckpt.Position:
     return nxt
 
 
-def train(run: Run, on_step: Callable[[int], None] | None = None) -> dict[str, Any]:  # noqa: C901, PLR0915
-    """Train through every schedule step, resuming from the newest whole checkpoint."""
-    cfg, acc = run.cfg, run.accelerator
-    world, rank = acc.num_processes, acc.process_index
-    global_batch = cfg.batch_size * cfg.grad_accum * world
-    lengths = [[r.length for r in plan.records] for plan in run.plans]
-    per_epoch = [len(epoch_order(n, global_batch, 0, cfg.group_by_length, world)) for n in lengths]
-    for plan, batches in zip(run.plans, per_epoch, strict=True):
+@dataclass
+class _Loop:
+    """Everything the loop changes as it goes: the wrapped model, optimizer, scheduler, position."""
+
+    run: Run
+    module: Any
+    optimizer: Any
+    params: list[nn.Parameter]
+    key: dict[str, Any]
+    root: Path
+    global_batch: int
+    per_epoch: list[int]
+    total_steps: int
+    snap: ckpt.Snapshot | None
+    pos: ckpt.Position
+    log: TrainLog | None
+    scheduler: Any = None
+    done_tokens: int = 0
+    started: float = 0.0
+
+    @property
+    def acc(self) -> Any:
+        return self.run.accelerator
+
+
+def _batches_per_epoch(run: Run, global_batch: int) -> list[int]:
+    """Optimizer steps per epoch of each schedule step; a step too small to share is an error."""
+    world = run.accelerator.num_processes
+    per_epoch = []
+    for plan in run.plans:
+        lengths = [r.length for r in plan.records]
+        batches = len(epoch_order(lengths, global_batch, 0, run.cfg.group_by_length, world))
         if batches == 0:
             raise DataError(
                 f"schedule step {plan.step} has {len(plan.records)} records, fewer than the "
                 f"{world} processes",
                 where="train",
             )
-    total_steps = sum(p.epochs * n for p, n in zip(run.plans, per_epoch, strict=True))
-    key = identity(run, global_batch)
-    root = run.out_dir / "checkpoints"
-    if cfg.resume:
-        snap = ckpt.load_latest(root, key, run.warn if acc.is_main_process else lambda _: None)
-    else:  # start over: old checkpoints would otherwise be taken for this run's later
-        snap = None
+        per_epoch.append(batches)
+    return per_epoch
+
+
+def _resume(run: Run, key: dict[str, Any], root: Path) -> ckpt.Snapshot | None:
+    """The newest whole checkpoint of this run, loaded into the model; or none, old ones removed."""
+    acc, model = run.accelerator, run.model
+    if not run.cfg.resume:  # start over: old checkpoints would otherwise be taken for this run's
         acc.wait_for_everyone()
         if acc.is_main_process:
             shutil.rmtree(root, ignore_errors=True)
         acc.wait_for_everyone()
-    pos = snap.position if snap else ckpt.Position()
-    model = run.model
+        return None
+    snap = ckpt.load_latest(root, key, run.warn if acc.is_main_process else lambda _: None)
     if snap:
         missing = set(snap.trainable) - {n for n, p in model.named_parameters() if p.requires_grad}
         if missing:
@@ -128,159 +160,211 @@ def train(run: Run, on_step: Callable[[int], None] | None = None) -> dict[str, A
                 f"checkpoint has unknown weights: {sorted(missing)[:3]}", where=str(snap.path)
             )
         model.load_state_dict(snap.trainable, strict=False)
+    return snap
+
+
+def _start(run: Run) -> _Loop:
+    """Plan the epochs, resume if a checkpoint matches, wrap model and optimizer, open the log."""
+    cfg, acc = run.cfg, run.accelerator
+    global_batch = cfg.batch_size * cfg.grad_accum * acc.num_processes
+    per_epoch = _batches_per_epoch(run, global_batch)
+    key = identity(run, global_batch)
+    root = run.out_dir / "checkpoints"
+    snap = _resume(run, key, root)
+    pos = snap.position if snap else ckpt.Position()
     # Model and first optimizer are prepared together, as FSDP needs; parameters are read back
     # from the wrapped module (FSDP with use_orig_params keeps them as they are).
-    module, optimizer = acc.prepare(CompletionLoss(model), _adamw(model, cfg))
-    params = [p for p in module.parameters() if p.requires_grad]
-    log = (
-        TrainLog(
+    module, optimizer = acc.prepare(CompletionLoss(run.model), _adamw(run.model, cfg))
+    log = None
+    if acc.is_main_process:
+        log = TrainLog(
             run.out_dir / "train_log.jsonl", pos.global_step if snap else None, cfg.log_backend
         )
-        if acc.is_main_process
-        else None
+        if snap:
+            log.write(
+                {"event": "resume", "global_step": pos.global_step, "checkpoint": snap.path.name}
+            )
+    return _Loop(
+        run=run,
+        module=module,
+        optimizer=optimizer,
+        params=[p for p in module.parameters() if p.requires_grad],
+        key=key,
+        root=root,
+        global_batch=global_batch,
+        per_epoch=per_epoch,
+        total_steps=sum(p.epochs * n for p, n in zip(run.plans, per_epoch, strict=True)),
+        snap=snap,
+        pos=pos,
+        log=log,
+        started=time.time(),
     )
-    if log and snap:
-        log.write({"event": "resume", "global_step": pos.global_step, "checkpoint": snap.path.name})
 
-    def save(at: ckpt.Position, order: list[list[int]] | None) -> None:
-        acc.wait_for_everyone()
-        ckpt.write_rng(ckpt.tmp_dir(root, at.global_step), rank)
-        acc.wait_for_everyone()
-        if acc.is_main_process:
-            parts = {
-                "trainable": ckpt.trainable_state(model),
-                "optimizer": optimizer.state_dict(),
-                "scheduler": scheduler.state_dict(),
+
+def _save(loop: _Loop, at: ckpt.Position, order: list[list[int]] | None) -> None:
+    """A whole checkpoint at `at` (every process writes its RNG state, the main one the rest)."""
+    acc, cfg = loop.acc, loop.run.cfg
+    acc.wait_for_everyone()
+    ckpt.write_rng(ckpt.tmp_dir(loop.root, at.global_step), acc.process_index)
+    acc.wait_for_everyone()
+    if acc.is_main_process:
+        parts = {
+            "trainable": ckpt.trainable_state(loop.run.model),
+            "optimizer": loop.optimizer.state_dict(),
+            "scheduler": loop.scheduler.state_dict(),
+        }
+        ckpt.write(loop.root, at, parts, loop.key, order, cfg.keep_checkpoints)
+    acc.wait_for_everyone()
+
+
+def _begin_step(loop: _Loop, si: int, first_step: int) -> list[list[int]] | None:
+    """Optimizer and LR schedule for schedule step `si`, restored when resuming into it; returns
+    the resumed epoch's data order, if any."""
+    cfg, acc, plan = loop.run.cfg, loop.acc, loop.run.plans[si]
+    resuming = loop.snap is not None and si == loop.snap.position.step_index
+    parts = ckpt.read_parts(loop.snap.path, acc.process_index) if resuming else {}
+    boundary = (loop.pos.epoch, loop.pos.batch) == (0, 0)
+    if cfg.reset_optimizer and si != first_step:
+        loop.optimizer = acc.prepare(_adamw(loop.module, cfg))
+    if resuming and not (boundary and cfg.reset_optimizer):
+        loop.optimizer.load_state_dict(parts["optimizer"])
+    if loop.scheduler is None or cfg.schedule_scope == "step":
+        span = (
+            plan.epochs * loop.per_epoch[si] if cfg.schedule_scope == "step" else loop.total_steps
+        )
+        loop.scheduler = _scheduler(loop.run, loop.optimizer, span)
+    if resuming and not (boundary and cfg.schedule_scope == "step"):
+        loop.scheduler.load_state_dict(parts["scheduler"])
+    set_checkpointing(loop.run.model, plan.checkpointing)
+    if not resuming:
+        return None
+    # Building a scheduler sets the lr, loading optimizer state sets it again: the scheduler's
+    # own value is the one the uninterrupted run has at this point.
+    for group, lr in zip(loop.optimizer.param_groups, loop.scheduler.get_last_lr(), strict=True):
+        group["lr"] = lr
+    ckpt.set_rng_state(parts["rng"])
+    return loop.snap.order
+
+
+def _optimizer_step(loop: _Loop, plan: StepPlan, batch: list[int]) -> tuple[float, int, int]:
+    """One optimizer step over a global batch: (mean loss, tokens, completion tokens)."""
+    cfg, acc, run = loop.run.cfg, loop.acc, loop.run
+    world = acc.num_processes
+    lengths = [r.length for r in plan.records]
+    n_target = sum(plan.records[i].completion_tokens for i in batch)
+    micro_size = plan.micro_batch or cfg.batch_size
+    micro = local_micro_batches(batch, lengths, micro_size, acc.process_index, world)
+    local = torch.zeros((), device=acc.device)
+    for j, ids in enumerate(micro):
+        tensors = collate([plan.records[i] for i in ids], run.pad_id)
+        tensors = {k: v.to(acc.device) for k, v in tensors.items()}
+        sync = contextlib.nullcontext() if j == len(micro) - 1 else acc.no_sync(loop.module)
+        with sync:
+            with acc.autocast():
+                loss_sum, _ = loop.module(**tensors)
+            acc.backward(loss_sum * (world / n_target))
+        local += loss_sum.detach()
+    if cfg.max_grad_norm:
+        acc.clip_grad_norm_(loop.params, cfg.max_grad_norm)
+    loop.optimizer.step()
+    loop.scheduler.step()
+    loop.optimizer.zero_grad(set_to_none=True)
+    loss = acc.reduce(local, reduction="sum").item() / n_target
+    return loss, sum(lengths[i] for i in batch), n_target
+
+
+def _log_step(loop: _Loop, plan: StepPlan, row: dict[str, Any]) -> None:
+    if loop.log:
+        loop.log.write(
+            {
+                "global_step": loop.pos.global_step,
+                "schedule_step": plan.step,
+                "S_t": plan.S_t,
+                **row,
+                "lr": loop.scheduler.get_last_lr()[0],
+                "elapsed_s": round(time.time() - loop.started, 3),
             }
-            ckpt.write(root, at, parts, key, order, cfg.keep_checkpoints)
-        acc.wait_for_everyone()
+        )
 
-    scheduler = None
-    first_step = pos.step_index
-    started, done_tokens = time.time(), 0
-    bar = progress_bar(cfg.progress and acc.is_main_process)
+
+def _log_step_start(loop: _Loop, plan: StepPlan) -> None:
+    if loop.log:
+        loop.log.write(
+            {
+                "event": "step_start",
+                "schedule_step": plan.step,
+                "S_t": plan.S_t,
+                "epochs": plan.epochs,
+                "records": len(plan.records),
+                "global_step": loop.pos.global_step,
+                "mean_prompt_tokens": sum(len(r.prompt_ids) for r in plan.records)
+                / len(plan.records),
+                "micro_batch": plan.micro_batch or loop.run.cfg.batch_size,
+                "gradient_checkpointing": plan.checkpointing,
+            }
+        )
+
+
+def _run_step(loop: _Loop, si: int, first_step: int, bar: Any, task: Any, on_step: Any) -> None:
+    """Every epoch of schedule step `si`, from the current position, then its checkpoint."""
+    cfg, plan, batches = loop.run.cfg, loop.run.plans[si], loop.per_epoch[si]
+    world = loop.acc.num_processes
+    order = _begin_step(loop, si, first_step)
+    _log_step_start(loop, plan)
+    label = f"step {plan.step}/{len(loop.run.plans)}" + (
+        f" S_t={plan.S_t:.2f}" if plan.S_t is not None else ""
+    )
+    lengths = [r.length for r in plan.records]
+    for epoch in range(loop.pos.epoch if si == loop.pos.step_index else 0, plan.epochs):
+        if order is None:
+            seed = order_seed(cfg.seed, plan.step, epoch)
+            order = epoch_order(lengths, loop.global_batch, seed, cfg.group_by_length, world)
+        first = loop.pos.batch if (si, epoch) == (loop.pos.step_index, loop.pos.epoch) else 0
+        for b in range(first, batches):
+            tick = time.time()
+            loss, n_tokens, n_target = _optimizer_step(loop, plan, order[b])
+            pos = loop.pos
+            loop.pos = ckpt.Position(si, epoch, b, pos.global_step + 1, pos.tokens + n_tokens)
+            loop.done_tokens += n_tokens
+            tps = n_tokens / max(time.time() - tick, 1e-9)
+            row = {"epoch": epoch, "batch": b, "loss": loss, "tokens": n_tokens}
+            _log_step(
+                loop, plan, {**row, "completion_tokens": n_target, "tokens_per_s": round(tps, 1)}
+            )
+            description = f"{label} epoch {epoch + 1}/{plan.epochs}"
+            bar.update(
+                task, advance=1, description=description, loss=f"{loss:.4f}", tps=f"{tps:,.0f}"
+            )
+            loop.pos = _next(loop.pos, batches, plan.epochs)
+            every = cfg.checkpoint_every
+            if every and loop.pos.global_step % every == 0 and loop.pos.step_index == si:
+                _save(loop, loop.pos, order if loop.pos.batch else None)
+            if on_step is not None:
+                on_step(loop.pos.global_step)
+        order = None
+    _save(loop, loop.pos, None)
+    if loop.log:
+        loop.log.write(
+            {"event": "step_end", "schedule_step": plan.step, "global_step": loop.pos.global_step}
+        )
+
+
+def train(run: Run, on_step: Callable[[int], None] | None = None) -> dict[str, Any]:
+    """Train through every schedule step, resuming from the newest whole checkpoint."""
+    loop = _start(run)
+    first_step = loop.pos.step_index
+    bar = progress_bar(run.cfg.progress and run.accelerator.is_main_process)
     with bar:
         task = bar.add_task(
-            "training", total=total_steps, completed=pos.global_step, loss="-", tps="-"
+            "training", total=loop.total_steps, completed=loop.pos.global_step, loss="-", tps="-"
         )
-        for si in range(pos.step_index, len(run.plans)):
-            plan, batches = run.plans[si], per_epoch[si]
-            resuming = snap is not None and si == snap.position.step_index
-            parts = ckpt.read_parts(snap.path, rank) if resuming else {}
-            boundary = (pos.epoch, pos.batch) == (0, 0)
-            if cfg.reset_optimizer and si != first_step:
-                optimizer = acc.prepare(_adamw(module, cfg))
-            if resuming and not (boundary and cfg.reset_optimizer):
-                optimizer.load_state_dict(parts["optimizer"])
-            if scheduler is None or cfg.schedule_scope == "step":
-                span = plan.epochs * batches if cfg.schedule_scope == "step" else total_steps
-                scheduler = _scheduler(run, optimizer, span)
-            if resuming and not (boundary and cfg.schedule_scope == "step"):
-                scheduler.load_state_dict(parts["scheduler"])
-            order = snap.order if resuming else None
-            if resuming:
-                # Building a scheduler sets the lr, loading optimizer state sets it again: the
-                # scheduler's own value is the one the uninterrupted run has at this point.
-                for group, lr in zip(optimizer.param_groups, scheduler.get_last_lr(), strict=True):
-                    group["lr"] = lr
-                ckpt.set_rng_state(parts["rng"])
-            if log:
-                log.write(
-                    {
-                        "event": "step_start",
-                        "schedule_step": plan.step,
-                        "S_t": plan.S_t,
-                        "epochs": plan.epochs,
-                        "records": len(plan.records),
-                        "global_step": pos.global_step,
-                        "mean_prompt_tokens": sum(len(r.prompt_ids) for r in plan.records)
-                        / len(plan.records),
-                    }
-                )
-            label = f"step {plan.step}/{len(run.plans)}" + (
-                f" S_t={plan.S_t:.2f}" if plan.S_t is not None else ""
-            )
-            for epoch in range(pos.epoch if si == pos.step_index else 0, plan.epochs):
-                if order is None:
-                    seed = order_seed(cfg.seed, plan.step, epoch)
-                    order = epoch_order(lengths[si], global_batch, seed, cfg.group_by_length, world)
-                first = pos.batch if (si, epoch) == (pos.step_index, pos.epoch) else 0
-                for b in range(first, batches):
-                    tick = time.time()
-                    batch = order[b]
-                    n_target = sum(plan.records[i].completion_tokens for i in batch)
-                    n_tokens = sum(lengths[si][i] for i in batch)
-                    micro = local_micro_batches(batch, lengths[si], cfg.batch_size, rank, world)
-                    local = torch.zeros((), device=acc.device)
-                    for j, ids in enumerate(micro):
-                        tensors = {
-                            k: v.to(acc.device)
-                            for k, v in collate([plan.records[i] for i in ids], run.pad_id).items()
-                        }
-                        sync = (
-                            contextlib.nullcontext() if j == len(micro) - 1 else acc.no_sync(module)
-                        )
-                        with sync:
-                            with acc.autocast():
-                                loss_sum, _ = module(**tensors)
-                            acc.backward(loss_sum * (world / n_target))
-                        local += loss_sum.detach()
-                    if cfg.max_grad_norm:
-                        acc.clip_grad_norm_(params, cfg.max_grad_norm)
-                    optimizer.step()
-                    scheduler.step()
-                    optimizer.zero_grad(set_to_none=True)
-                    loss = acc.reduce(local, reduction="sum").item() / n_target
-                    pos = ckpt.Position(si, epoch, b, pos.global_step + 1, pos.tokens + n_tokens)
-                    done_tokens += n_tokens
-                    tps = n_tokens / max(time.time() - tick, 1e-9)
-                    if log:
-                        log.write(
-                            {
-                                "global_step": pos.global_step,
-                                "schedule_step": plan.step,
-                                "S_t": plan.S_t,
-                                "epoch": epoch,
-                                "batch": b,
-                                "loss": loss,
-                                "lr": scheduler.get_last_lr()[0],
-                                "tokens": n_tokens,
-                                "completion_tokens": n_target,
-                                "tokens_per_s": round(tps, 1),
-                                "elapsed_s": round(time.time() - started, 3),
-                            }
-                        )
-                    bar.update(
-                        task,
-                        advance=1,
-                        description=f"{label} epoch {epoch + 1}/{plan.epochs}",
-                        loss=f"{loss:.4f}",
-                        tps=f"{tps:,.0f}",
-                    )
-                    pos = _next(pos, batches, plan.epochs)
-                    step_end = pos.step_index != si
-                    if (
-                        cfg.checkpoint_every
-                        and pos.global_step % cfg.checkpoint_every == 0
-                        and not step_end
-                    ):
-                        save(pos, order if pos.batch else None)
-                    if on_step is not None:
-                        on_step(pos.global_step)
-                order = None
-            save(pos, None)
-            if log:
-                log.write(
-                    {
-                        "event": "step_end",
-                        "schedule_step": plan.step,
-                        "global_step": pos.global_step,
-                    }
-                )
-    seconds = time.time() - started
+        for si in range(loop.pos.step_index, len(run.plans)):
+            _run_step(loop, si, first_step, bar, task, on_step)
+    set_checkpointing(run.model, False)
+    seconds = time.time() - loop.started
     return {
-        "global_steps": pos.global_step,
-        "tokens": pos.tokens,
+        "global_steps": loop.pos.global_step,
+        "tokens": loop.pos.tokens,
         "seconds": round(seconds, 2),
-        "tokens_per_s": round(done_tokens / max(seconds, 1e-9), 1),
+        "tokens_per_s": round(loop.done_tokens / max(seconds, 1e-9), 1),
     }

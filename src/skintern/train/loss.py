@@ -4,6 +4,10 @@ SKIntern prompts are long (knowledge and examples) while the loss is on the shor
 plain `model(...).logits` computes a vocab-size row for every prompt token too. Here the base
 model yields the final hidden states, and the LM head runs on the completion positions alone.
 The result equals the masked cross-entropy of the full logits (`reference_loss`, tested).
+
+Right-padded batches (what `encode.collate` builds) run without an attention mask: under the
+causal mask no real token ever sees a later pad, and position ids count from 0 either way, so the
+result is the same, while attention takes its fused causal kernel instead of a masked one.
 """
 
 from __future__ import annotations
@@ -20,6 +24,11 @@ from skintern.train.encode import IGNORE
 def causal_lm(model: nn.Module) -> Any:
     """The transformers causal LM inside a PEFT wrapper (or the model itself)."""
     return model.get_base_model() if hasattr(model, "get_base_model") else model
+
+
+def is_right_padded(attention_mask: torch.Tensor) -> bool:
+    """True when every row is ones then zeros: the mask adds nothing to causal attention."""
+    return bool((attention_mask[:, :-1] >= attention_mask[:, 1:]).all())
 
 
 class CompletionLoss(nn.Module):
@@ -40,8 +49,9 @@ class CompletionLoss(nn.Module):
     ) -> tuple[torch.Tensor, torch.Tensor]:
         lm = causal_lm(self.model)
         backbone = getattr(lm, lm.base_model_prefix)
+        mask = None if is_right_padded(attention_mask) else attention_mask
         hidden = backbone(
-            input_ids=input_ids, attention_mask=attention_mask, use_cache=False
+            input_ids=input_ids, attention_mask=mask, use_cache=False
         ).last_hidden_state
         # Position i predicts token i + 1: keep the positions whose next token is a target.
         targets = labels[:, 1:]

@@ -1,5 +1,6 @@
 """The student as training needs it: loaded, checked to fit in memory, wrapped in LoRA / QLoRA or
-made fully trainable, in fp32 on CPU and bf16 on GPU.
+made fully trainable. On CPU the weights stay fp32 and bf16 is autocast (`train.precision`); on
+GPU a LoRA base model is held in the compute dtype.
 
 The memory check runs on an empty (meta-device) copy of the model before any weight is read, so
 a 7B model on a 24 GiB machine fails in a second with the numbers, not after minutes of loading.
@@ -16,17 +17,35 @@ import torch
 from torch import nn
 
 from skintern.errors import ConfigError, ModelError
+from skintern.models.precision import DTYPES, resolve_precision
 from skintern.train.config import TrainConfig
 
 GIB = 1024**3
 _BYTES = {torch.float32: 4, torch.bfloat16: 2, torch.float16: 2}
 
 
+def compute_precision(cfg: TrainConfig, on_gpu: bool) -> str:
+    """`train.precision` with `auto` resolved for this machine (see `skintern.models.precision`)."""
+    return resolve_precision(cfg.precision, on_gpu)
+
+
 def train_dtype(cfg: TrainConfig, on_gpu: bool) -> torch.dtype:
-    """fp32 on CPU (bf16 is slower on most CPUs), bf16 on GPU, unless `precision` says."""
-    if cfg.precision == "auto":
-        return torch.bfloat16 if on_gpu else torch.float32
-    return {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}[cfg.precision]
+    """The dtype weights are loaded in: the compute dtype on GPU, fp32 on CPU, where bf16 is
+    autocast (measured: a bf16 base model there was slower, and its norms ran in bf16)."""
+    if not on_gpu:
+        return torch.float32
+    return DTYPES[compute_precision(cfg, on_gpu)]
+
+
+def set_checkpointing(model: nn.Module, enabled: bool) -> None:
+    """Gradient checkpointing on or off (non-reentrant: it restores dropout's RNG on recompute)."""
+    from skintern.train.loss import causal_lm
+
+    lm = causal_lm(model)
+    if enabled and not lm.is_activation_checkpointing:
+        lm.activation_checkpointing_enable(activation_checkpointing_kwargs={"use_reentrant": False})
+    elif not enabled and lm.is_activation_checkpointing:
+        lm.activation_checkpointing_disable()
 
 
 def available_memory(on_gpu: bool) -> tuple[float, str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -20,25 +21,83 @@ import torch
 from skintern.curriculum.schedule import epochs_per_step
 from skintern.data.example import Example
 from skintern.data.stage import read_split
-from skintern.errors import DataError
+from skintern.errors import ConfigError, DataError, ModelError
+from skintern.models.precision import hardware_record
 from skintern.rundir import write_manifest
 from skintern.train.config import TrainConfig
 from skintern.train.context import build_context
 from skintern.train.encode import encode_records
 from skintern.train.loop import Run, StepPlan, train
+from skintern.train.loss import causal_lm
 from skintern.train.methods import Method, MethodContext, methods
-from skintern.train.model_setup import load_student, train_dtype
+from skintern.train.model_setup import (
+    GIB,
+    available_memory,
+    compute_precision,
+    load_student,
+)
+from skintern.train.planner import ModelShape, StepShape, budget_for_activations, plan_step
 
 
 def make_accelerator(cfg: TrainConfig) -> Any:
-    """An `accelerate.Accelerator`: DDP when launched with several processes, bf16 autocast on
-    GPU, plain fp32 on CPU."""
+    """An `accelerate.Accelerator`: DDP when launched with several processes, autocast in the
+    resolved `train.precision` (bf16 on CPUs with bf16 arithmetic too), or plain fp32."""
     from accelerate import Accelerator
 
     on_gpu = torch.cuda.is_available()
-    dtype = train_dtype(cfg, on_gpu)
-    mixed = {torch.bfloat16: "bf16", torch.float16: "fp16"}.get(dtype, "no") if on_gpu else "no"
+    precision = compute_precision(cfg, on_gpu)
+    if precision == "fp16" and not on_gpu:
+        raise ConfigError(
+            "train.precision=fp16 needs a GPU", where="train.precision", hint="use bf16 or fp32"
+        )
+    mixed = {"bf16": "bf16", "fp16": "fp16"}.get(precision, "no")
     return Accelerator(cpu=not on_gpu, mixed_precision=mixed)
+
+
+def plan_batches(
+    cfg: TrainConfig, model: Any, plans: list[StepPlan], device: torch.device
+) -> list[StepPlan]:
+    """Each step with the micro-batch and checkpointing the memory planner picks for it."""
+    on_gpu = device.type == "cuda"
+    if cfg.memory_limit_gb is not None:
+        weights = sum(p.numel() * p.element_size() for p in model.parameters())
+        free = cfg.memory_limit_gb * GIB - weights
+    else:  # measured now, with the weights already loaded
+        free = available_memory(on_gpu)[0]
+    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    states = trainable * 12  # fp32 gradients and two AdamW moments, not yet allocated
+    budget = budget_for_activations(free, states)
+    shape = ModelShape.of(causal_lm(model).config)
+    planned = []
+    for plan in plans:
+        step = StepShape(
+            [r.length for r in plan.records], [r.completion_tokens for r in plan.records]
+        )
+        choice = plan_step(
+            step,
+            shape,
+            budget,
+            batch_size=cfg.batch_size,
+            micro_batch=cfg.micro_batch,
+            checkpointing=cfg.gradient_checkpointing,
+            precision=compute_precision(cfg, on_gpu),
+            on_gpu=on_gpu,
+            lora_dropout=cfg.finetune != "full" and cfg.lora.dropout > 0,
+        )
+        if choice is None:
+            raise ModelError(
+                f"schedule step {plan.step} does not fit in memory: its longest record has "
+                f"{max(step.lengths)} tokens, and even one such record with gradient "
+                f"checkpointing needs more than the {max(budget, 0) / GIB:.1f} GiB left for "
+                "activations",
+                where="train.micro_batch" if isinstance(cfg.micro_batch, int) else "train",
+                hint="lower train.max_length, use micro_batch=auto and gradient_checkpointing="
+                "auto, or raise train.memory_limit_gb if the measured memory is wrong",
+            )
+        planned.append(
+            replace(plan, micro_batch=choice.micro_batch, checkpointing=choice.checkpointing)
+        )
+    return planned
 
 
 def build_plans(
@@ -91,7 +150,9 @@ def run(
     examples = read_split(run_dir, "train")[: cfg.max_examples]
     ctx = build_context(method, cfg, run_dir, examples, data_dir)
     model, tokenizer = load_student(cfg, accelerator.device)
-    plans = build_plans(method, ctx, examples, cfg, tokenizer)
+    plans = plan_batches(
+        cfg, model, build_plans(method, ctx, examples, cfg, tokenizer), accelerator.device
+    )
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
     summary = train(Run(cfg, model, pad, plans, out, accelerator, warn), on_step=on_step)
     manifest: dict[str, Any] = {}
@@ -104,8 +165,19 @@ def run(
             trained=True,
             config=cfg.model_dump(mode="json"),
             processes=accelerator.num_processes,
+            hardware=hardware_record(
+                compute_precision(cfg, accelerator.device.type == "cuda"),
+                accelerator.device.type == "cuda",
+            ),
             steps=[
-                {"step": p.step, "S_t": p.S_t, "epochs": p.epochs, "records": len(p.records)}
+                {
+                    "step": p.step,
+                    "S_t": p.S_t,
+                    "epochs": p.epochs,
+                    "records": len(p.records),
+                    "micro_batch": p.micro_batch,
+                    "gradient_checkpointing": p.checkpointing,
+                }
                 for p in plans
             ],
             **summary,
