@@ -32,6 +32,16 @@ def check_target(out: Path) -> None:
         )
 
 
+def publish(work: Path, out: Path) -> None:
+    """Rename the finished folder `work` to `out` (absent or empty, see `check_target`)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(work, 0o777 & ~mask)  # mkdtemp makes 0700; an export is for others too
+    if out.is_dir():
+        out.rmdir()  # empty (checked before the work began)
+    work.rename(out)
+
+
 def generation_config(tokenizer: Any, max_new_tokens: int) -> Any:
     """Greedy decoding, as the student was evaluated, ending at the tokenizer's EOS."""
     from transformers import GenerationConfig
@@ -76,12 +86,7 @@ def export(run_dir: Path, out: Path, method: str | None = None) -> Path:
         student.tokenizer.save_pretrained(work)
         text = json.dumps(provenance(trained), indent=2) + "\n"
         (work / "skintern.json").write_text(text, encoding="utf-8")
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(work, 0o777 & ~mask)  # mkdtemp makes 0700; an export is for others too
-        if out.is_dir():
-            out.rmdir()  # empty (checked above)
-        work.rename(out)
+        publish(work, out)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
