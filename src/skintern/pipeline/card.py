@@ -126,6 +126,11 @@ def prompt_section(card: Card) -> str:
         )
     task, wrap = next(iter(sorted(card.wraps.items())))
     shown = f"{wrap.prefix}{{question}}{wrap.suffix}"
+    decoding = (
+        'Decoding was greedy, stopping once the sentence "Therefore, the answer is X." is complete.'
+        if card.usage.stop_at_answer
+        else "Decoding was greedy."
+    )
     tasks = ", ".join(f"`{t}`" for t in sorted(card.wraps))
     return f"""The student was trained on one user turn, not on a bare question. For task `{task}`:
 
@@ -137,8 +142,7 @@ The tokenizer carries this as a named chat template, `{NAME}`, beside the base m
 (the default, left as it was): `tokenizer.apply_chat_template(messages,
 chat_template="{NAME}", task=...)` wraps each user message into the trained prompt of `task`
 ({tasks}). Applying the default template to a bare question asks the student something it was
-never trained on, and its answers differ. Decoding was greedy, stopping once the sentence
-"Therefore, the answer is X." is complete.
+never trained on, and its answers differ. {decoding}
 """
 
 
