@@ -1,4 +1,9 @@
-"""Where shared data and caches live, resolved from the environment (never hard-coded in stages)."""
+"""Where shared data, caches and the shipped configs live (never hard-coded in stages).
+
+The shipped configs (`configs/` of the repository: the demo, bbh-small, paper/*, accelerate/*)
+are package data: `src/skintern/configs` is a link to `configs/`, so a checkout, an editable
+install and a wheel (which holds a copy) all find them at `skintern/configs/`.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from pathlib import Path
 from skintern.errors import DataError
 
 _CHECKOUT = Path(__file__).resolve().parents[2]
+CONFIGS = Path(__file__).parent / "configs"
 
 
 def data_root(data_dir: str | os.PathLike[str] | None = None) -> Path:
@@ -36,3 +42,22 @@ def cache_dir() -> Path:
     path = Path(root)
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def shipped_configs() -> list[str]:
+    """Names of the shipped configs relative to `CONFIGS`, e.g. `paper/llama2-7b.yaml`."""
+    return sorted(p.relative_to(CONFIGS).as_posix() for p in CONFIGS.rglob("*.yaml"))
+
+
+def shipped_config(name: str | os.PathLike[str]) -> Path | None:
+    """The shipped config `name` (`demo`, `demo.yaml`, `configs/paper/llama2-7b.yaml`), or None.
+
+    A leading `configs/` is dropped, so the README's `configs/...` paths also work from outside
+    a checkout; `.yaml` may be left off.
+    """
+    text = Path(name).as_posix().removeprefix("./").removeprefix("configs/")
+    for candidate in (text, f"{text}.yaml"):
+        path = CONFIGS / candidate
+        if candidate in shipped_configs() and path.is_file():
+            return path
+    return None

@@ -102,3 +102,31 @@ def test_truncate_at_the_completed_final_answer():
 def test_batches_are_sorted_by_length_longest_first():
     batches = length_sorted_batches([3, 9, 1, 9, 5], batch_size=2)
     assert batches == [[1, 3], [4, 0], [2]]
+
+
+def test_a_finished_row_leaves_the_batch_and_the_others_are_unchanged(tiny):
+    from skintern.eval.decode import decode
+
+    tok = tiny.tokenizer
+    tok.padding_side = "left"
+    texts = [format_prompt(tok, p) for p in PROMPTS]
+    padded = tok(texts, add_special_tokens=False, padding=True, return_tensors="pt")
+    sampling = Sampling(max_new_tokens=10)
+    seen_batch_sizes: list[int] = []
+    hook = tiny.model.register_forward_pre_hook(
+        lambda _, args, kwargs: seen_batch_sizes.append(kwargs["input_ids"].shape[0]),
+        with_kwargs=True,
+    )
+    try:
+        with torch.inference_mode():
+            never = decode(tiny.model, padded["input_ids"], padded["attention_mask"], sampling,
+                           set(), lambda row, tokens: False)  # fmt: skip
+            seen_batch_sizes.clear()
+            early = decode(tiny.model, padded["input_ids"], padded["attention_mask"], sampling,
+                           set(), lambda row, tokens: row in (0, 3) and len(tokens) == 2)  # fmt: skip
+    finally:
+        hook.remove()
+    assert [len(t) for t in early] == [2, 10, 10, 2, 10]
+    assert early[0] == never[0][:2] and early[3] == never[3][:2]
+    assert [early[i] for i in (1, 2, 4)] == [never[i] for i in (1, 2, 4)]
+    assert seen_batch_sizes[:3] == [5, 5, 3]  # prefill, one step with all rows, then 3 rows

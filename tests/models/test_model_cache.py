@@ -6,6 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from skintern.errors import ModelError
 from skintern.models.cache import MARKER, build_once, is_current
 
 
@@ -72,3 +73,21 @@ def test_concurrent_callers_build_once(tmp_path):
         paths = list(pool.map(lambda _: build_once("m", 1, slow, root=tmp_path), range(3)))
     assert paths == [tmp_path / "m"] * 3
     assert len(calls) == 1
+
+
+def test_a_build_without_config_is_refused_and_a_cached_one_rebuilt(tmp_path):
+    # save_pretrained on a data-parallel rank other than 0 writes nothing but the tokenizer
+    def tokenizer_only(out):
+        (out / "tokenizer.json").write_text("{}", encoding="utf-8")
+        return {"source": "test"}
+
+    with pytest.raises(ModelError, match="wrote no config.json"):
+        build_once("m", 1, tokenizer_only, root=tmp_path)
+    assert not (tmp_path / "m").exists()
+    broken = tmp_path / "m"  # such a folder cached by an older skintern is rebuilt
+    broken.mkdir()
+    (broken / MARKER).write_text(json.dumps({"format": 1}), encoding="utf-8")
+    assert not is_current(broken, 1)
+    calls = []
+    assert build_once("m", 1, writer(calls), root=tmp_path) == broken
+    assert len(calls) == 1 and (broken / "config.json").is_file()

@@ -11,6 +11,7 @@ import sys
 
 import typer
 
+from skintern.cli import configs as configs_cli
 from skintern.cli import curriculum as curriculum_cli
 from skintern.cli import data as data_cli
 from skintern.cli import eval as eval_cli
@@ -41,6 +42,7 @@ app.command("run")(run_cli.run)
 app.command("demo")(run_cli.demo)
 app.command("predict")(use_cli.predict)
 app.command("export")(use_cli.export)
+app.command("configs")(configs_cli.configs)
 
 
 def main() -> None:

@@ -40,9 +40,26 @@ def overrides_of(ctx: typer.Context) -> list[str]:
     return list(ctx.meta.get("overrides", []))
 
 
+def find_config(config: Path | None) -> Path | None:
+    """`config` when it exists, else the shipped config of that name (`configs/demo.yaml` works
+    from any folder after `pip install skintern`), else `config` (load_config says it is
+    missing)."""
+    from skintern.paths import shipped_config
+
+    if config is None or config.exists():
+        return config
+    shipped = shipped_config(config)
+    if shipped is None:
+        return config
+    console_err.print(
+        f"{config}: not here; using the shipped {shipped}", highlight=False, soft_wrap=True
+    )
+    return shipped
+
+
 def resolve(config: Path | None, overrides: list[str] | None) -> RunConfig:
     """The validated run config: defaults < YAML < overrides."""
-    return load_config(RunConfig, config, overrides or [])
+    return load_config(RunConfig, find_config(config), overrides or [])
 
 
 def run_dir_for(cfg: RunConfig, run_dir: Path | None) -> Path:

@@ -1,7 +1,10 @@
-"""`skintern curriculum` (render every schedule step) and `skintern curriculum show` (a record)."""
+"""`skintern curriculum` (render every schedule step), `skintern curriculum show` (a record) and
+`skintern curriculum export --format trl` (each step's training records as TRL datasets)."""
 
 from __future__ import annotations
 
+from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -16,6 +19,7 @@ from skintern.cli.common import (
     resolve,
     run_dir_for,
 )
+from skintern.config import RunConfig
 from skintern.errors import DataError
 
 app = typer.Typer(
@@ -81,3 +85,48 @@ def show(
         console.print(row["prompt"], markup=False, highlight=False)
         console.print("[bold]target[/]")
         console.print(row["target"], markup=False, highlight=False)
+
+
+class DatasetFormat(StrEnum):
+    """What `skintern curriculum export` writes (one format so far)."""
+
+    trl = "trl"  # TRL's conversational prompt-completion JSONL (`skintern.pipeline.trl_data`)
+
+
+def _run_config(
+    ctx: typer.Context, config: Path | None, run_dir: Path | None
+) -> tuple[RunConfig, Path]:
+    """(config, run dir) of a subcommand: its options, those given before its name, else the
+    run directory's own `config.yaml`."""
+    given = ctx.obj or {}
+    config = config or given.get("config")
+    run_dir = run_dir or given.get("run_dir")
+    if config is None and run_dir is not None and (run_dir / "config.yaml").is_file():
+        config = run_dir / "config.yaml"
+    cfg = resolve(config, overrides_of(ctx))
+    return cfg, run_dir or run_dir_for(cfg, None)
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Option("--out", help="Folder to write (new or empty).")],
+    fmt: Annotated[DatasetFormat, typer.Option("--format", help="Dataset format.")] = (
+        DatasetFormat.trl
+    ),
+    method: Annotated[
+        str, typer.Option("--method", help="Method whose records to write.")
+    ] = "skintern",
+    config: ConfigOption = None,
+    run_dir: RunDirOption = None,
+) -> None:
+    """Write each schedule step's training records (what `skintern train` trains on) as TRL's
+    conversational prompt-completion JSONL, with a script that trains them with SFTTrainer."""
+    from skintern.pipeline.trl_data import export_trl
+
+    cfg, target = _run_config(ctx, config, run_dir)
+    train = cfg.train.model_copy(update={"method": method})
+    manifest = export_trl(train, target, out, cfg.data.data_dir)
+    for step in manifest["steps"]:
+        console.print(f"{out / step['file']}: {step['records']} records, {step['epochs']} epochs")
+    console.print(f"train them with TRL: {out / 'README.md'}")

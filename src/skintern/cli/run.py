@@ -16,8 +16,9 @@ from rich.table import Table
 
 from skintern.cli.common import RunDirOption, console, console_err, resolve, run_dir_for
 from skintern.errors import ConfigError
+from skintern.paths import CONFIGS, shipped_config
 
-DEMO_CONFIG = Path(__file__).resolve().parents[3] / "configs" / "demo.yaml"
+DEMO_CONFIG = "demo.yaml"  # a shipped config (package data), found from any folder
 ThreadsOption = Annotated[
     int | None,
     typer.Option(
@@ -147,7 +148,7 @@ def demo(
     args: ArgsArgument = None,
     config: Annotated[
         Path | None,
-        typer.Option("--config", "-c", help="Demo config (default: configs/demo.yaml)."),
+        typer.Option("--config", "-c", help="Demo config (default: the shipped demo.yaml)."),
     ] = None,
     run_dir: Annotated[Path, typer.Option("--run-dir", help="Run directory.")] = Path("runs/demo"),
     threads: ThreadsOption = None,
@@ -157,10 +158,12 @@ def demo(
     from skintern.pipeline.compare import comparison
 
     file, overrides = split_args(list(args or []), config)
-    file = file or DEMO_CONFIG
-    if not file.is_file():
+    file = file or shipped_config(DEMO_CONFIG)
+    if file is None:
         raise ConfigError(
-            "demo config not found", where=str(file), hint="pass --config configs/demo.yaml"
+            "the shipped demo config is missing from this installation",
+            where=str(CONFIGS / DEMO_CONFIG),
+            hint="reinstall skintern, or pass --config FILE",
         )
     cfg, target = execute(file, overrides, run_dir, threads)
     rows, reference = comparison(cfg, target)

@@ -91,10 +91,19 @@ def export(
     out: Annotated[Path, typer.Option("--out", help="Folder to write (new or empty).")],
     run_dir: RunDir = Path("runs/demo"),
     method: MethodOption = None,
+    adapter_only: Annotated[
+        bool,
+        typer.Option("--adapter-only", help="Write the PEFT adapter, not merged weights."),
+    ] = False,
 ) -> None:
-    """Merge the adapter into the base model and write a standard Hugging Face folder
-    (safetensors, tokenizer with chat template, generation_config.json)."""
+    """Write a standard Hugging Face folder: merged weights (or the PEFT adapter), the tokenizer
+    with its chat template and the named `trained_prompt` template, generation_config.json, and
+    a model card (README.md) with transformers and vLLM code and the run's results."""
     from skintern.pipeline.export import export as write
 
-    folder = write(run_dir, out, method)
-    console.print(f"wrote {folder} (AutoModelForCausalLM.from_pretrained({str(folder)!r}))")
+    folder = write(run_dir, out, method, adapter_only=adapter_only)
+    if adapter_only:
+        loads = f"PeftModel.from_pretrained(base, {str(folder)!r})"
+    else:
+        loads = f"AutoModelForCausalLM.from_pretrained({str(folder)!r})"
+    console.print(f"wrote {folder} ({loads}; usage in {folder / 'README.md'})", highlight=False)

@@ -9,7 +9,8 @@ Why these choices:
   token; transformers derives position ids from the mask, so batched greedy output equals
   one-by-one output (tested);
 - batches sorted by prompt length, so padding (wasted prefill) stays small;
-- stop once "Therefore, the answer is X." is complete: everything after it is waste (issue 6).
+- stop once "Therefore, the answer is X." is complete: everything after it is waste (issue 6),
+  and a finished row leaves its batch at once (`skintern.eval.decode`), so the batch shrinks.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import torch
-from transformers import StoppingCriteria, StoppingCriteriaList
 
+from skintern.eval.decode import Done, decode, stop_ids
 from skintern.eval.sampling import Sampling
 
 FINAL_PHRASE = "Therefore, the answer is"
@@ -59,24 +60,17 @@ def truncate_at_stop(
     return text[:end], why
 
 
-class _StopCriteria(StoppingCriteria):
-    """Marks a row done once its generated tail holds the final answer or a stop string."""
+def answer_done(tokenizer: Any, sampling: Sampling, leads: Sequence[str]) -> Done:
+    """Whether a row's generated tail (after its lead) holds the final answer or a stop string."""
 
-    def __init__(self, tokenizer: Any, prompt_len: int, sampling: Sampling, leads: list[str]):
-        self.tokenizer = tokenizer
-        self.prompt_len = prompt_len
-        self.sampling = sampling
-        self.leads = leads
+    def done(row: int, tokens: list[int]) -> bool:
+        tail = tokenizer.decode(tokens[-_TAIL_TOKENS:], skip_special_tokens=True)
+        return (
+            truncate_at_stop(leads[row] + tail, sampling.stop, sampling.stop_at_answer)[1]
+            is not None
+        )
 
-    def __call__(self, input_ids: torch.LongTensor, scores: Any, **kwargs: Any) -> torch.BoolTensor:
-        start = max(self.prompt_len, input_ids.shape[1] - _TAIL_TOKENS)
-        tails = self.tokenizer.batch_decode(input_ids[:, start:], skip_special_tokens=True)
-        stop, at_answer = self.sampling.stop, self.sampling.stop_at_answer
-        done = [
-            truncate_at_stop(lead + tail, stop, at_answer)[1] is not None
-            for lead, tail in zip(self.leads, tails, strict=True)
-        ]
-        return torch.tensor(done, dtype=torch.bool, device=input_ids.device)
+    return done
 
 
 def length_sorted_batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
@@ -121,49 +115,30 @@ def _generate_batch(
     padded = tokenizer.pad({"input_ids": ids}, padding=True, return_tensors="pt")
     input_ids = padded["input_ids"].to(model.device)
     mask = padded["attention_mask"].to(model.device)
-    width = input_ids.shape[1]
-    criteria = StoppingCriteriaList([_StopCriteria(tokenizer, width, sampling, leads)])
-    if sampling.do_sample:
-        torch.manual_seed(sampling.seed)
+    stops = stop_ids(model, tokenizer)
     started = time.perf_counter()
     with torch.inference_mode():
-        out = model.generate(
-            input_ids=input_ids,
-            attention_mask=mask,
-            max_new_tokens=sampling.max_new_tokens,
-            stopping_criteria=criteria,
-            pad_token_id=tokenizer.pad_token_id,
-            use_cache=True,
-            **_decoding_kwargs(sampling),
+        new = decode(
+            model, input_ids, mask, sampling, stops, answer_done(tokenizer, sampling, leads)
         )
     latency = (time.perf_counter() - started) / len(ids)
     return [
-        _finish(tokenizer, row[width:].tolist(), len(prompt), latency, sampling, lead)
-        for row, prompt, lead in zip(out, ids, leads, strict=True)
+        _finish(tokenizer, tokens, len(prompt), latency, sampling, lead, stops)
+        for tokens, prompt, lead in zip(new, ids, leads, strict=True)
     ]
 
 
-def _decoding_kwargs(sampling: Sampling) -> dict[str, Any]:
-    if not sampling.do_sample:  # unset sampling knobs, or transformers warns they are unused
-        return {"do_sample": False, "temperature": None, "top_p": None, "top_k": None}
-    return {
-        "do_sample": True,
-        "temperature": sampling.temperature,
-        "top_p": sampling.top_p,
-        "top_k": sampling.top_k,
-    }
-
-
-def _finish(
-    tokenizer: Any, new: list[int], n_prompt: int, latency: float, sampling: Sampling, lead: str
+def _finish(  # noqa: PLR0913
+    tokenizer: Any,
+    new: list[int],
+    n_prompt: int,
+    latency: float,
+    sampling: Sampling,
+    lead: str,
+    stops: set[int],
 ) -> Generation:
-    """Strip padding and EOS, decode, cut at the stop, and say why generation ended.
-
-    A row the stop criteria ended is padded after its last token; no row ends in padding
-    otherwise, so the first EOS or pad token marks the end of what the model produced.
-    """
-    ends = _eos_ids(tokenizer) | {tokenizer.pad_token_id}
-    first = next((i for i, token in enumerate(new) if token in ends), len(new))
+    """Strip the ending token, decode, cut at the stop, and say why generation ended."""
+    first = next((i for i, token in enumerate(new) if token in stops), len(new))
     text, why = truncate_at_stop(
         lead + tokenizer.decode(new[:first], skip_special_tokens=True),
         sampling.stop,
@@ -172,13 +147,8 @@ def _finish(
     text = text[len(lead) :]
     if why is not None:
         n_new, finish = first, why
-    elif first < len(new) and new[first] in _eos_ids(tokenizer):
+    elif first < len(new):
         n_new, finish = first + 1, "eos"
     else:
         n_new, finish = first, "length"
     return Generation(text.strip(), n_prompt, n_new, latency, finish)
-
-
-def _eos_ids(tokenizer: Any) -> set[int]:
-    eos = tokenizer.eos_token_id
-    return set(eos) if isinstance(eos, list) else {eos} if eos is not None else set()

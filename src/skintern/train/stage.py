@@ -22,6 +22,7 @@ from skintern.curriculum.schedule import epochs_per_step
 from skintern.data.example import Example
 from skintern.data.stage import read_split
 from skintern.errors import ConfigError, DataError, ModelError
+from skintern.models import resolve
 from skintern.models.precision import hardware_record
 from skintern.rundir import write_manifest
 from skintern.train.config import TrainConfig
@@ -145,6 +146,9 @@ def run(
     out = run_dir / "train" / cfg.method
     if not method.trains:
         return {"stage": "train", "method": cfg.method, "trained": False}
+    # An alias (tiny-random, smollm2-135m) is built into the cache before the process group
+    # exists: once it does, save_pretrained writes nothing on ranks other than 0.
+    resolve(cfg.model)
     accelerator = make_accelerator(cfg)
     torch.manual_seed(cfg.seed)
     examples = read_split(run_dir, "train")[: cfg.max_examples]
