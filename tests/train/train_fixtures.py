@@ -8,6 +8,7 @@ from pathlib import Path
 from skintern.curriculum.render import plain_prompt, skintern_prompt
 from skintern.curriculum.retrieval import Shown
 from skintern.data.example import AnswerType, Example
+from skintern.data.stage import write_splits
 from skintern.records import FINAL_PHRASE
 
 HINTS = {
@@ -44,7 +45,7 @@ def write_jsonl(path: Path, rows: list[dict]) -> None:
 def write_run(run_dir: Path) -> Path:
     """data/train, teacher rationales + task knowledge, and a 2-step curriculum."""
     examples = make_examples()
-    write_jsonl(run_dir / "data" / "train" / "toy.jsonl", [e.to_dict() for e in examples])
+    write_splits(run_dir, {"train": {"toy": examples}})
     write_jsonl(
         run_dir / "teacher" / "rationales.jsonl",
         [
