@@ -16,7 +16,7 @@ from test_trainer import adapter, config, log_rows
 
 from skintern.train import stage
 
-SETTINGS = ["train.method=std-cot", "train.model=tiny-random", "train.epochs=2",
+SETTINGS = ["train.method=std-cot", "student=tiny-random", "schedule.epochs=2",
             "train.progress=false", "train.lora.dropout=0", "train.checkpoint_every=0",
             "train.lr=0.001"]  # fmt: skip
 

@@ -83,7 +83,16 @@ def write_run(run_dir: Path) -> Path:
                  "prompt": prompt, "target": rationale_text(e)}
             )  # fmt: skip
         write_jsonl(run_dir / "curriculum" / f"step-{t}.jsonl", rows)
-        steps.append({"step": t, "S_t": s_t, "K_t": 1, "epochs": 1, "file": f"step-{t}.jsonl"})
-    manifest = {"stage": "curriculum", "mode": "epoch-blocks", "steps": steps}
+        steps.append(
+            {"step": t, "S_t": s_t, "K_t": 1, "epochs": 1, "file": f"step-{t}.jsonl",
+             "records": len(rows)}
+        )  # fmt: skip
+    manifest = {
+        "stage": "curriculum",
+        "student": "tiny-random",
+        "schedule": {"steps": 2, "epochs": 2},
+        "mode": "epoch-blocks",
+        "steps": steps,
+    }
     (run_dir / "curriculum" / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     return run_dir
