@@ -131,9 +131,8 @@ def kard_ratio(lm) -> tuple[float, int, int, int]:
         )
         for r in read_jsonl(data_root() / "bbh" / "knowledge" / "bbh-task-knowledge.jsonl")
     ]
-    ctx = MethodContext(
-        {}, {k.key: k for k in bank}, {"retriever": PassageRetriever(knowledge_passages(bank), k=3)}
-    )
+    retriever = PassageRetriever(knowledge_passages(bank), k=3)
+    ctx = MethodContext({}, {k.key: k for k in bank}, retriever=retriever)
     examples = load("bbh", "test")
     flops = FlopsModel.from_config(lm.model.config)
     kard = [methods.get("kard").inference_prompt(ex, ctx) for ex in examples]

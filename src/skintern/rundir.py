@@ -11,8 +11,9 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from importlib import metadata
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
+M = TypeVar("M")
 _VERSIONED = ("skintern", "torch", "transformers", "peft", "accelerate", "datasets", "bm25s")
 
 
@@ -80,3 +81,29 @@ def write_manifest(stage_dir: str | os.PathLike[str], **fields: Any) -> dict[str
     manifest = {**fields, "versions": library_versions()}
     write_json(Path(stage_dir) / "manifest.json", manifest)
     return manifest
+
+
+def read_manifest(path: str | os.PathLike[str], model: type[M], *, hint: str) -> M:
+    """A stage's `manifest.json` as its typed model, or a `DataError` naming the file.
+
+    A missing, malformed or older-format manifest is an error the user fixes by running the
+    stage again (`hint`), never a `KeyError` later on.
+    """
+    from pydantic import ValidationError
+
+    from skintern.errors import DataError
+
+    path = Path(path)
+    if not path.is_file():
+        raise DataError("no manifest: the stage has not run here", where=str(path), hint=hint)
+    try:
+        return model.model_validate_json(path.read_bytes())  # type: ignore[attr-defined]
+    except ValidationError as err:
+        first = err.errors()[0]
+        key = ".".join(str(part) for part in first["loc"]) or "(top level)"
+        raise DataError(
+            f"manifest not in the expected format ({key}: {first['msg']}); it was written by "
+            "another version of skintern or edited by hand",
+            where=str(path),
+            hint=hint,
+        ) from None

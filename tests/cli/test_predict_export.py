@@ -20,11 +20,11 @@ from skintern.pipeline.student import load, open_trained
 ROOT = Path(__file__).resolve().parents[2]
 TASKS = "[object_counting, boolean_expressions]"
 TINY = [
-    "train.model=tiny-random",
+    "student=tiny-random",
     "eval.methods=[std-cot]",  # no curriculum needed: the quickest trained run
     f"data.train=[{{name: synthetic, tasks: {TASKS}, limit: 4}}]",
     f"data.test=[{{name: synthetic, tasks: {TASKS}, limit: 1}}]",
-    "train.epochs=1",
+    "schedule.epochs=1",
     "train.progress=false",
     "eval.max_new_tokens=10",
 ]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from skintern.data.example import Example
 from skintern.data.loaders.bbh import make_example
+from skintern.data.stage import write_splits
 from skintern.records import Knowledge, Rationale
 
 TASKS = {
@@ -76,8 +77,7 @@ def write_run(run_dir: Path, knowledge: list[Knowledge] | None = None) -> list[E
     """A run directory as the data and teacher stages leave it."""
     train = train_examples()
     test = [example("object_counting", 99, TEST_QUESTION, "4")]
-    write_jsonl(run_dir / "data" / "train" / "bbh.jsonl", [e.to_dict() for e in train])
-    write_jsonl(run_dir / "data" / "test" / "bbh.jsonl", [e.to_dict() for e in test])
+    write_splits(run_dir, {"train": {"bbh": train}, "test": {"bbh": test}})
     rationales = []
     for e in train:
         for sample in (0, 1) if e.id.endswith("/0") else (0,):

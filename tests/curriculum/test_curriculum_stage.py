@@ -108,6 +108,21 @@ def test_cli_show_and_bad_config(rendered, tmp_path):
     bad.write_text("curriculum:\n  schedule: linaer\n  k: -1\n")
     result = runner.invoke(app, ["curriculum", "--config", str(bad), "--run-dir", str(tmp_path)])
     assert result.exit_code == 1
-    assert "curriculum.schedule" in str(result.exception) and "curriculum.k" in str(
-        result.exception
-    )
+    assert "schedule.decay" in str(result.exception) and "curriculum.k" in str(result.exception)
+
+
+def test_step_files_of_an_earlier_schedule_are_removed_and_never_read(tmp_path):
+    write_run(tmp_path)
+    stage.run(config(compressor="truncate"), tmp_path)
+    assert (tmp_path / "curriculum" / "step-4.jsonl").is_file()
+    three = config(compressor="truncate", schedule={"steps": 3, "epochs": 3})
+    manifest = stage.run(three, tmp_path)
+    assert [s["file"] for s in manifest["steps"]] == [
+        "step-1.jsonl",
+        "step-2.jsonl",
+        "step-3.jsonl",
+    ]
+    assert manifest["schedule"]["steps"] == 3 and manifest["student"] == "tiny-random"
+    assert not (tmp_path / "curriculum" / "step-4.jsonl").exists()
+    with pytest.raises(DataError, match="steps 1-3"):
+        stage.read_step(tmp_path, 4)

@@ -8,11 +8,11 @@ from peft import LoraConfig, get_peft_model
 from transformers import LlamaConfig, LlamaForCausalLM
 
 from skintern.data.example import AnswerType, Example
+from skintern.data.stage import write_splits
 from skintern.errors import DataError, ModelError, ResumeError
 from skintern.eval import stage
 from skintern.eval.config import EvalConfig
 from skintern.models import load_model
-from skintern.rundir import write_jsonl
 
 QUESTIONS = [
     ("bbh", "navigate", "Take 2 steps. Turn around. Take 2 steps. Are you back?", "Yes", "yes_no"),
@@ -24,16 +24,14 @@ QUESTIONS = [
 
 
 def write_run(root):
-    for dataset in ("bbh", "arc-e"):
-        rows = []
-        for i, (name, task, question, answer, kind) in enumerate(QUESTIONS):
-            if name == dataset:
-                options = ("shark", "whale") if kind == "option" else ()
-                example = Example(
-                    f"{name}/{task}/{i}", name, task, question, answer, AnswerType(kind), options
-                )
-                rows.append(example.to_dict())
-        write_jsonl(root / "data" / "test" / f"{dataset}.jsonl", rows)
+    tests: dict[str, list[Example]] = {}
+    for i, (name, task, question, answer, kind) in enumerate(QUESTIONS):
+        options = ("shark", "whale") if kind == "option" else ()
+        example = Example(
+            f"{name}/{task}/{i}", name, task, question, answer, AnswerType(kind), options
+        )
+        tests.setdefault(name, []).append(example)
+    write_splits(root, {"test": tests})
     return root
 
 

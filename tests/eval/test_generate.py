@@ -119,11 +119,10 @@ def test_a_finished_row_leaves_the_batch_and_the_others_are_unchanged(tiny):
     )
     try:
         with torch.inference_mode():
-            never = decode(tiny.model, padded["input_ids"], padded["attention_mask"], sampling,
-                           set(), lambda row, tokens: False)  # fmt: skip
+            inputs = (tiny.model, padded["input_ids"], padded["attention_mask"], sampling, set())
+            never = decode(*inputs, lambda row, tokens: False)
             seen_batch_sizes.clear()
-            early = decode(tiny.model, padded["input_ids"], padded["attention_mask"], sampling,
-                           set(), lambda row, tokens: row in (0, 3) and len(tokens) == 2)  # fmt: skip
+            early = decode(*inputs, lambda row, tokens: row in (0, 3) and len(tokens) == 2)
     finally:
         hook.remove()
     assert [len(t) for t in early] == [2, 10, 10, 2, 10]

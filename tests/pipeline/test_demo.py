@@ -23,8 +23,8 @@ def test_demo_config_is_an_honest_comparison():
     cfg = load_config(RunConfig, DEMO)
     assert shipped_config(DEMO_CONFIG).resolve() == DEMO.resolve()  # skintern demo's default
     assert cfg.eval.methods == ["std-cot", "skintern"]
-    assert cfg.curriculum.epochs == cfg.train.epochs  # the same total epochs for both
-    assert cfg.curriculum.student == cfg.train.model == "smollm2-135m"
+    assert cfg.curriculum.schedule.epochs == cfg.train.epochs == 6  # the same E for both
+    assert cfg.curriculum.student == cfg.train.model == cfg.eval.model == "smollm2-135m"
     assert cfg.teacher.backend == "gold" and cfg.eval.reference.dataset == "synthetic"
     assert {s.name for s in cfg.data.train} == {"synthetic"} == {s.name for s in cfg.data.test}
 

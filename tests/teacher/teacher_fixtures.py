@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 
 from skintern.data.example import AnswerType, Example
-from skintern.rundir import write_jsonl
+from skintern.data.stage import write_splits
 
 API_KEY = "sk-skintern-test-7f3a9c"  # the server's key; no file the stage writes may contain it
 KEY_ENV = "SKINTERN_TEST_TEACHER_KEY"
@@ -153,7 +153,7 @@ def arithmetic_examples(n: int) -> list[Example]:
 
 def write_run(run_dir: Path, examples: list[Example]) -> Path:
     """A run directory whose data stage already ran (real JSONL files)."""
-    write_jsonl(run_dir / "data" / "train" / "toy.jsonl", (e.to_dict() for e in examples))
+    write_splits(run_dir, {"train": {"toy": examples}})
     return run_dir
 
 

@@ -20,9 +20,9 @@ from skintern.train import stage
 
 LAUNCH_CONFIG = Path(__file__).resolve().parents[2] / "configs" / "accelerate" / "2cpu.yaml"
 
-SETTINGS = ["train.method=std-cot", "train.model=tiny-random", "train.epochs=2",
-            "train.progress=false", "train.lora.dropout=0", "train.checkpoint_every=0",
-            "train.lr=0.001"]  # fmt: skip
+SETTINGS = ["train.method=std-cot", "student=tiny-random", "schedule.epochs=2",
+            "train.precision=fp32", "train.progress=false", "train.lora.dropout=0",
+            "train.checkpoint_every=0", "train.lr=0.001"]  # fmt: skip
 
 
 def test_two_processes_match_one(tmp_path: Path, run_dir: Path):

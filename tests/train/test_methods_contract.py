@@ -17,8 +17,9 @@ ALL = methods.names()
 
 
 def context_for(name: str, run_dir: Path):
-    cfg = TrainConfig(method=name, kard_passages=2)
-    return build_context(methods.get(name), cfg, run_dir, make_examples())
+    cfg = TrainConfig(method=name, methods={"kard": {"passages": 2}})
+    settings = getattr(cfg.methods, name)
+    return build_context(methods.get(name), settings, run_dir, make_examples())
 
 
 def test_registry_holds_every_method_of_the_paper():
@@ -105,3 +106,20 @@ def test_few_shot_cot_uses_bbh_exemplars(run_dir: Path):
     ctx = context_for("few-shot-cot", run_dir)
     prompt = methods.get("few-shot-cot").inference_prompt(example, ctx)
     assert prompt.count("\nA: ") == 4 and (root / "bbh").is_dir()
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_method_owns_its_settings_and_declares_its_inputs(name: str):
+    from skintern.config.reference import render
+    from skintern.train.config import TrainConfig
+    from skintern.train.methods.base import Input, PassageSettings
+
+    method = methods.get(name)
+    assert method.name == name and method.inputs <= set(Input)
+    settings = method.settings_model
+    assert settings.model_config.get("extra") == "forbid"
+    assert isinstance(getattr(TrainConfig().methods, name), settings)  # train.methods.NAME
+    if Input.PASSAGES in method.inputs:
+        assert issubclass(settings, PassageSettings)
+    if settings.model_fields:  # the reference shows them under the method's name
+        assert f"## `train.methods.{name}`" in render()

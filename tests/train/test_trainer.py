@@ -31,7 +31,10 @@ FAST = {
 
 
 def config(**overrides) -> TrainConfig:
-    return TrainConfig(**{**FAST, "epochs": 1, "batch_size": 4, "grad_accum": 1, **overrides})
+    """A fast config; E = 1, or for SKIntern the E = 2 the fixture's curriculum spans."""
+    epochs = 2 if overrides.get("method") == "skintern" else 1
+    fields = {**FAST, "epochs": epochs, "batch_size": 4, "grad_accum": 1, **overrides}
+    return TrainConfig(**fields)
 
 
 def log_rows(run_dir: Path, method: str) -> list[dict]:
@@ -65,7 +68,7 @@ def test_skintern_steps_use_the_schedule(run_dir: Path):
 def test_completion_loss_equals_full_logits_loss(run_dir: Path, tiny):
     cfg = config(method="cascod")
     method = methods.get("cascod")
-    ctx = build_context(method, cfg, run_dir, make_examples())
+    ctx = build_context(method, cfg.methods.cascod, run_dir, make_examples())
     records = [r for e in make_examples()[:3] for r in method.train_records(e, ctx, 1)]
     encoded, _ = encode_records(records, tiny.tokenizer, 512, method.loss_weights(ctx))
     batch = collate(encoded, tiny.tokenizer.pad_token_id)
@@ -102,3 +105,9 @@ def test_empty_training_set_after_filtering_is_an_error(run_dir: Path):
 def test_model_that_does_not_fit_says_so_with_numbers(run_dir: Path):
     with pytest.raises(ModelError, match=r"does not fit: 3\.\dM parameters need at least .* GiB"):
         stage.run(config(method="ft", memory_limit_gb=0.001, finetune="full"), run_dir)
+
+
+def test_a_curriculum_for_other_epochs_is_refused(run_dir: Path):
+    """Step files rendered for another E (schedule changed, curriculum not rerun) are stale."""
+    with pytest.raises(DataError, match=r"span 2 epochs; this config's E is schedule.epochs = 3"):
+        stage.run(config(method="skintern", epochs=3), run_dir)

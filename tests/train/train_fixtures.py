@@ -8,6 +8,7 @@ from pathlib import Path
 from skintern.curriculum.render import plain_prompt, skintern_prompt
 from skintern.curriculum.retrieval import Shown
 from skintern.data.example import AnswerType, Example
+from skintern.data.stage import write_splits
 from skintern.records import FINAL_PHRASE
 
 HINTS = {
@@ -44,7 +45,7 @@ def write_jsonl(path: Path, rows: list[dict]) -> None:
 def write_run(run_dir: Path) -> Path:
     """data/train, teacher rationales + task knowledge, and a 2-step curriculum."""
     examples = make_examples()
-    write_jsonl(run_dir / "data" / "train" / "toy.jsonl", [e.to_dict() for e in examples])
+    write_splits(run_dir, {"train": {"toy": examples}})
     write_jsonl(
         run_dir / "teacher" / "rationales.jsonl",
         [
@@ -82,7 +83,16 @@ def write_run(run_dir: Path) -> Path:
                  "prompt": prompt, "target": rationale_text(e)}
             )  # fmt: skip
         write_jsonl(run_dir / "curriculum" / f"step-{t}.jsonl", rows)
-        steps.append({"step": t, "S_t": s_t, "K_t": 1, "epochs": 1, "file": f"step-{t}.jsonl"})
-    manifest = {"stage": "curriculum", "mode": "epoch-blocks", "steps": steps}
+        steps.append(
+            {"step": t, "S_t": s_t, "K_t": 1, "epochs": 1, "file": f"step-{t}.jsonl",
+             "records": len(rows)}
+        )  # fmt: skip
+    manifest = {
+        "stage": "curriculum",
+        "student": "tiny-random",
+        "schedule": {"steps": 2, "epochs": 2},
+        "mode": "epoch-blocks",
+        "steps": steps,
+    }
     (run_dir / "curriculum" / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     return run_dir

@@ -20,7 +20,7 @@ from skintern.cli.common import (
     run_dir_for,
 )
 from skintern.config import RunConfig
-from skintern.errors import DataError
+from skintern.errors import ConfigError, DataError
 
 app = typer.Typer(
     help="Retrieve examples, compress knowledge and render each schedule step's records.",
@@ -40,8 +40,12 @@ def curriculum(
         ctx.obj = {"config": config, "run_dir": run_dir}
         return
     from skintern.curriculum import stage
+    from skintern.pipeline.checks import model_problems
 
     cfg = resolve(config, overrides_of(ctx))
+    problems = model_problems(cfg.student, "student")
+    if problems:
+        raise ConfigError(problems[0], hint="fix the student and run the same command again")
     target = run_dir_for(cfg, run_dir)
     manifest = stage.run(cfg.curriculum, target)
     if manifest.get("skipped"):

@@ -44,10 +44,12 @@ def eval_stage(
         console.print(ctx.get_help())
         return
     from skintern.eval import stage
+    from skintern.pipeline.checks import preflight
 
     cfg = resolve(config, overrides)
+    preflight(cfg)
     target = run_dir_for(cfg, run_dir)
-    manifest = stage.run(cfg.eval, target, cfg.train, log=console_err.print)
+    manifest = stage.run(cfg.eval, target, cfg.train.methods, log=console_err.print)
     console.print(methods_table(manifest))
     console.print(f"wrote {target / 'eval'}")
 

@@ -77,13 +77,14 @@ def teach(ctx: typer.Context, config: ConfigOption = None, run_dir: RunDirOption
     if ctx.invoked_subcommand is not None:
         return
     from skintern.data import stage as data_stage
+    from skintern.data.manifest import has_data
     from skintern.teacher import stage
     from skintern.teacher.config import check_runnable
 
     cfg = resolve(config, overrides_of(ctx))
     check_runnable(cfg.teacher)
     target = run_dir_for(cfg, run_dir)
-    if not (target / "data" / "train").is_dir():
+    if not has_data(target):
         data_stage.run(cfg.data, target)
     try:
         manifest = stage.run(cfg.teacher, target, data_dir=cfg.data.data_dir)

@@ -34,13 +34,19 @@ def train(
     run_dir: RunDirOption = None,
 ) -> None:
     """Write RUN_DIR/train/METHOD/{adapter,checkpoints,train_log.jsonl} (key=value overrides may
-    follow, e.g. train.method=std-cot train.epochs=3)."""
+    follow, e.g. train.method=std-cot schedule.epochs=3)."""
     if ctx.invoked_subcommand is not None:
         return
+    from skintern.curriculum.manifest import check_rendered_for
+    from skintern.pipeline.checks import preflight
     from skintern.train import stage
+    from skintern.train.methods import Input, methods
 
     cfg = resolve(config, overrides_of(ctx))
+    preflight(cfg)
     target = run_dir_for(cfg, run_dir)
+    if Input.CURRICULUM in methods.get(cfg.train.method).inputs:
+        check_rendered_for(target, cfg.student, cfg.schedule)
 
     def warn(message: str) -> None:
         console_err.print(f"[bold yellow]warning:[/] {message}", highlight=False)
@@ -62,20 +68,22 @@ def train(
     )
 
 
+def _settings(method: object) -> str:
+    model = method.settings_model  # type: ignore[attr-defined]
+    return ", ".join(f"{k} = {f.default!r}" for k, f in model.model_fields.items()) or "-"
+
+
 @app.command()
 def methods() -> None:
     """List the registered methods: whether they train, schedule steps, inference stages."""
     from skintern.train.methods import methods as registry
 
     table = Table(title="skintern methods")
-    for column in ("method", "trains", "inference stages", "needs"):
+    columns = ("method", "trains", "inference stages", "reads", "settings (train.methods.NAME)")
+    for column in columns:
         table.add_column(column)
     for name in registry.names():
         m = registry.get(name)
-        needs = [
-            k
-            for k, on in (("retrieval", m.needs_retrieval), ("curriculum", m.needs_curriculum))
-            if on
-        ]
-        table.add_row(name, "yes" if m.trains else "no", str(m.stages), ", ".join(needs) or "-")
+        reads = ", ".join(sorted(m.inputs)) or "-"
+        table.add_row(name, "yes" if m.trains else "no", str(m.stages), reads, _settings(m))
     console.print(table)

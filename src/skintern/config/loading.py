@@ -54,7 +54,12 @@ def read_yaml(path: str | Path) -> dict[str, Any]:
         where = f"{path}:{mark.line + 1}" if mark else str(path)
         raise ConfigError(f"not valid YAML: {getattr(err, 'problem', err)}", where=where) from None
     if data is None:
-        return {}
+        raise ConfigError(
+            "config file is empty (or holds only comments)",
+            where=str(path),
+            hint="give at least the sections you mean to set, e.g. `name: my-run`; "
+            "configs/REFERENCE.md lists every key",
+        )
     if not isinstance(data, dict):
         raise ConfigError("expected a mapping of sections at the top level", where=str(path))
     return data
@@ -76,16 +81,28 @@ def format_validation_error(err: ValidationError, source: str) -> str:
 
 
 def load_config(model: type[M], path: str | Path | None = None, overrides: list[str] = ()) -> M:
-    """Validate defaults < YAML at `path` < `overrides` against `model`."""
+    """Validate defaults < YAML at `path` < `overrides` against `model`, reporting every problem
+    at once: keys of an older config that disagree (`model.upgrade`), then the model's own."""
     source = str(path) if path else "overrides"
     data = read_yaml(path) if path else {}
     data = apply_overrides(data, list(overrides))
+    upgrade = getattr(model, "upgrade", None)
+    data, problems = upgrade(data) if upgrade else (data, [])
+    lines = [f"{source}: {problem}" for problem in problems]
     try:
-        return model.model_validate(data)
+        validated = model.model_validate(data)
     except ValidationError as err:
-        raise ConfigError(format_validation_error(err, source)) from None
+        lines.append(format_validation_error(err, source))
+    if lines:
+        raise ConfigError("\n".join(lines))
+    return validated
 
 
 def dump_config(config: BaseModel) -> str:
-    """The resolved config as YAML (fields marked secret are excluded by the models themselves)."""
-    return yaml.safe_dump(config.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
+    """The resolved config as YAML: each setting once (a section's copy of a run-wide one is
+    left out); fields marked secret are excluded by the models themselves."""
+    from skintern.config.run import RunConfig, copied_fields
+
+    exclude = copied_fields() if isinstance(config, RunConfig) else None
+    data = config.model_dump(mode="json", exclude=exclude)
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)

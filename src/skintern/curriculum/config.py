@@ -1,4 +1,5 @@
-"""The `curriculum` section of a run config (schedule, retrieval, compression, rendering)."""
+"""The `curriculum` section of a run config (retrieval, compression, rendering) and the run's
+`schedule` (T steps over E epochs), which the run config shares with every stage."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from skintern.markers import run_wide
+from skintern.models.names import DEFAULT_STUDENT, check_model_name
 from skintern.registry import Registry
 
 
@@ -19,33 +22,83 @@ def _known(registry: Registry, name: str) -> str:
     return name
 
 
+class ScheduleConfig(BaseModel):
+    """The schedule of the whole run: T steps over E epochs, S_t falling from 1 to 0.
+
+    Every stage reads this one section (top-level `schedule`): the curriculum renders one record
+    file per step, SKIntern trains E_t epochs on step t, and a single-step method (Std-CoT, KARD,
+    ...) trains all E epochs at once, so every trained method gets the same E.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    steps: int = Field(
+        default=4,
+        ge=1,
+        description="T, the schedule steps of a progressive method (SKIntern; at most E).",
+    )
+    epochs: int = Field(
+        default=12,
+        ge=1,
+        description="E, epochs in all for every trained method; SKIntern: E // T per step, the "
+        "first E mod T steps one more.",
+    )
+    decay: str = Field(
+        default="linear",
+        description="How S_t falls: linear, exponential, inverse-exponential, step or list.",
+    )
+    exp_lambda: float = Field(
+        default=3.0, gt=0, description="Steepness lam of the (inverse-)exponential decays."
+    )
+    values: list[float] | None = Field(
+        default=None, description="S_1..S_T for the `list` decay, each in [0, 1]."
+    )
+
+    @field_validator("decay")
+    @classmethod
+    def _decay(cls, name: str) -> str:
+        from skintern.curriculum.schedule import schedules
+
+        return _known(schedules, name)
+
+    @field_validator("values")
+    @classmethod
+    def _in_unit(cls, values: list[float] | None) -> list[float] | None:
+        for value in values or []:
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"every S_t must be in [0, 1], got {value}")
+        return values
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ScheduleConfig:
+        if self.decay == "list" and len(self.values or []) != self.steps:
+            raise ValueError(
+                f"the 'list' decay needs one value per step: steps = {self.steps}, "
+                f"values has {len(self.values or [])}"
+            )
+        return self  # E >= T matters to progressive methods only: their stages check it
+
+
 class CurriculumConfig(BaseModel):
     """What the student sees at each schedule step: S_t, kept examples, compressed knowledge."""
 
     model_config = ConfigDict(extra="forbid")
 
     student: str = Field(
-        default="smollm2-135m",
-        description="Student model (alias or path); its tokenizer counts tokens for compression "
-        "rates and length limits.",
+        default=DEFAULT_STUDENT,
+        description="The run's student; its tokenizer counts tokens for compression rates and "
+        "length limits.",
+        json_schema_extra=run_wide("student"),
     )
-    schedule: str = Field(
-        default="linear",
-        description="Decay schedule S_t: linear, exponential, inverse-exponential, step or list.",
-    )
-    steps: int = Field(default=4, ge=1, description="T, the number of schedule steps.")
-    epochs: int = Field(
-        default=12, ge=1, description="E, epochs in all; E // T per step, the first E mod T +1."
-    )
-    exp_lambda: float = Field(
-        default=3.0, gt=0, description="Steepness lam of the (inverse-)exponential schedules."
-    )
-    values: list[float] | None = Field(
-        default=None, description="S_1..S_T for the 'list' schedule, each in [0, 1]."
+    schedule: ScheduleConfig = Field(
+        default_factory=ScheduleConfig,
+        description="The run's schedule: S_t and the epochs of each step.",
+        json_schema_extra=run_wide("schedule"),
     )
     per_optimizer_step: bool = Field(
         default=False,
-        description="Let S decay with optimizer progress, rendering `levels` + 1 grid values.",
+        description="Render `levels` + 1 grid values of S for S decaying with optimizer "
+        "progress; `skintern train` does not train on such files yet (an error).",
     )
     levels: int = Field(
         default=12, ge=1, description="Grid of S values (1/levels apart) for per_optimizer_step."
@@ -84,13 +137,6 @@ class CurriculumConfig(BaseModel):
     )
     seed: int = Field(default=0, description="Seeds example sampling and the random compressor.")
 
-    @field_validator("schedule")
-    @classmethod
-    def _schedule(cls, name: str) -> str:
-        from skintern.curriculum.schedule import schedules
-
-        return _known(schedules, name)
-
     @field_validator("compressor")
     @classmethod
     def _compressor(cls, name: str) -> str:
@@ -98,21 +144,7 @@ class CurriculumConfig(BaseModel):
 
         return _known(compressors, name)
 
-    @field_validator("values")
+    @field_validator("student", "compressor_model")
     @classmethod
-    def _in_unit(cls, values: list[float] | None) -> list[float] | None:
-        for value in values or []:
-            if not 0.0 <= value <= 1.0:
-                raise ValueError(f"every S_t must be in [0, 1], got {value}")
-        return values
-
-    @model_validator(mode="after")
-    def _consistent(self) -> CurriculumConfig:
-        if self.schedule == "list" and len(self.values or []) != self.steps:
-            raise ValueError(
-                f"the 'list' schedule needs one value per step: steps = {self.steps}, "
-                f"values has {len(self.values or [])}"
-            )
-        if self.epochs < self.steps:
-            raise ValueError(f"epochs ({self.epochs}) must be at least steps ({self.steps})")
-        return self
+    def _model(cls, name: str | None) -> str | None:
+        return name if name is None else check_model_name(name)

@@ -76,18 +76,18 @@ schedules.register("list")(_explicit)
 
 def _check_steps(T: int) -> None:
     if T < 1:
-        raise ConfigError(f"curriculum.steps: T must be at least 1, got {T}")
+        raise ConfigError(f"schedule.steps: T must be at least 1, got {T}")
 
 
 def _check_values(values: Sequence[float], T: int) -> list[float]:
     if len(values) != T:
         raise ConfigError(
-            f"curriculum.values: the 'list' schedule needs one value per step (T = {T}), "
+            f"schedule.values: the 'list' decay needs one value per step (T = {T}), "
             f"got {len(values)}"
         )
     for t, value in enumerate(values, start=1):
         if not 0.0 <= value <= 1.0:
-            raise ConfigError(f"curriculum.values[{t - 1}]: S_{t} must be in [0, 1], got {value}")
+            raise ConfigError(f"schedule.values[{t - 1}]: S_{t} must be in [0, 1], got {value}")
     return [float(v) for v in values]
 
 
@@ -100,7 +100,7 @@ def step_values(
     if name == "list":
         return _check_values(values or [], T)
     if lam <= 0:
-        raise ConfigError(f"curriculum.exp_lambda: must be > 0, got {lam}")
+        raise ConfigError(f"schedule.exp_lambda: must be > 0, got {lam}")
     if T == 1:
         return [0.0]
     # Clamp away float noise (1 - 2/3 - 1/3 != 0) so S_T is exactly 0 and every S_t in [0, 1].
@@ -117,8 +117,8 @@ def epochs_per_step(E: int, T: int) -> list[int]:
     _check_steps(T)
     if E < T:
         raise ConfigError(
-            f"curriculum.epochs: E = {E} is fewer than the T = {T} steps; each step needs an epoch",
-            hint="raise curriculum.epochs or lower curriculum.steps",
+            f"schedule.epochs: E = {E} is fewer than the T = {T} steps; each step needs an epoch",
+            hint="raise schedule.epochs or lower schedule.steps",
         )
     base, extra = divmod(E, T)
     return [base + (1 if t < extra else 0) for t in range(T)]
@@ -132,7 +132,7 @@ def value_at(name: str, progress: float, lam: float = 3.0, values: Sequence[floa
     p = min(1.0, max(0.0, progress))
     if name == "list":
         if not values:
-            raise ConfigError("curriculum.values: the 'list' schedule needs values")
+            raise ConfigError("schedule.values: the 'list' decay needs values")
         return float(values[min(len(values) - 1, int(p * len(values)))])
     return min(1.0, max(0.0, schedules.get(name)(p, lam)))
 

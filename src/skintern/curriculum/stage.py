@@ -1,10 +1,12 @@
 """Stage `curriculum`: what the student sees at each schedule step (paper section 3.2).
 
-Reads: `RUN/data/{train,test}/*.jsonl`, `RUN/teacher/{rationales,knowledge}.jsonl`.
+Reads: the split files `RUN/data/manifest.json` lists, `RUN/teacher/{rationales,knowledge}.jsonl`.
 Writes: `RUN/curriculum/neighbors.jsonl` (top-K example ids per training example),
 `RUN/curriculum/step-1.jsonl` ... `step-T.jsonl` (one (prompt, target) record per kept rationale),
 `RUN/curriculum/compressions.jsonl` (the compression cache) and `RUN/curriculum/manifest.json`
-(per step: S_t, K^t, epochs, mean compressed-knowledge length ratio, example counts, cuts).
+(typed: `skintern.curriculum.manifest`; the student and schedule rendered for and, per step, its
+file, S_t, K^t, epochs, mean compressed-knowledge length ratio, example counts, cuts). Step files
+of an earlier config (a larger T) are removed.
 CLI: `skintern curriculum --config CONFIG --run-dir RUN`.
 
 With `per_optimizer_step`, the step files hold the grid values S = 1, (L-1)/L, ..., 0 in order and
@@ -24,17 +26,16 @@ from skintern.curriculum import schedule
 from skintern.curriculum.compressors import CompressorContext, build, count_tokens
 from skintern.curriculum.compressors.cache import CompressionCache
 from skintern.curriculum.config import CurriculumConfig
+from skintern.curriculum.manifest import STAGE, read_curriculum, read_step_rows
 from skintern.curriculum.render import ablation_parts, fit
 from skintern.curriculum.retrieval import Shown, build_pool, sample_kept, top_k
 from skintern.curriculum.stats import StepStats
 from skintern.data.example import Example
+from skintern.data.manifest import split_files
 from skintern.data.stage import read_split
 from skintern.errors import DataError
-from skintern.files import read_jsonl
 from skintern.records import Knowledge, Rationale, read_records
 from skintern.rundir import fingerprint, write_jsonl, write_manifest
-
-STAGE = "curriculum"
 
 
 @dataclass
@@ -59,9 +60,8 @@ def read_inputs(run_dir: Path) -> Inputs:
         rationales.setdefault(rationale.id, []).append(rationale)
     knowledge = {k.key: k for k in read_records(paths["knowledge"], Knowledge)}
     train = read_split(run_dir, "train")
-    test_dir = run_dir / "data" / "test"
-    test = read_split(run_dir, "test") if any(test_dir.glob("*.jsonl")) else []
-    data_files = sorted((run_dir / "data").glob("*/*.jsonl"))
+    test = read_split(run_dir, "test") if split_files(run_dir, "test") else []
+    data_files = [*split_files(run_dir, "train"), *split_files(run_dir, "test")]
     files = {str(p.relative_to(run_dir)): fingerprint(p) for p in [*paths.values(), *data_files]}
     return Inputs(train, test, rationales, knowledge, files)
 
@@ -73,12 +73,13 @@ def knowledge_for(example: Example, bank: dict[str, Knowledge]) -> Knowledge | N
 
 def step_plan(cfg: CurriculumConfig) -> list[dict[str, Any]]:
     """One entry per step file: step t, S_t, K^t and epochs (None per optimizer step)."""
+    plan = cfg.schedule
     if cfg.per_optimizer_step:
         values = schedule.levels_of(cfg.levels)
         epochs: list[int | None] = [None] * len(values)
     else:
-        values = schedule.step_values(cfg.schedule, cfg.steps, cfg.exp_lambda, cfg.values)
-        epochs = list(schedule.epochs_per_step(cfg.epochs, cfg.steps))
+        values = schedule.step_values(plan.decay, plan.steps, plan.exp_lambda, plan.values)
+        epochs = list(schedule.epochs_per_step(plan.epochs, plan.steps))
     return [
         {"step": t, "S_t": s, "K_t": schedule.examples_at(cfg.k, s), "epochs": e}
         for t, (s, e) in enumerate(zip(values, epochs, strict=True), start=1)
@@ -179,11 +180,11 @@ def run(cfg: CurriculumConfig, run_dir: Path) -> dict[str, Any]:
     """Retrieve, compress and render every step; returns the manifest."""
     started = time.time()
     out = run_dir / STAGE
+    plans = step_plan(cfg)  # a schedule it cannot render fails before anything is read
     inputs = read_inputs(run_dir)
     config = cfg.model_dump(mode="json")
     if (previous := _unchanged(out, config, inputs.files)) is not None:
         return previous
-    plans = step_plan(cfg)
     queries = [e for e in inputs.train if e.id in inputs.rationales]
     if not queries:
         raise DataError("no training example has a teacher rationale", where=str(run_dir))
@@ -214,10 +215,13 @@ def run(cfg: CurriculumConfig, run_dir: Path) -> dict[str, Any]:
         plan["records"] = write_jsonl(out / plan["file"], records)
         plan.update(stats.summary())
     cache.save()
+    _remove_unlisted(out, plans)
     return write_manifest(
         out,
         stage=STAGE,
         config=config,
+        student=cfg.student,
+        schedule=cfg.schedule.model_dump(mode="json"),
         inputs=inputs.files,
         mode="optimizer-step" if cfg.per_optimizer_step else "epoch-blocks",
         compressor={"name": compressor.name, "version": compressor.version},
@@ -229,11 +233,22 @@ def run(cfg: CurriculumConfig, run_dir: Path) -> dict[str, Any]:
     )
 
 
+def _remove_unlisted(out: Path, plans: list[dict[str, Any]]) -> None:
+    """Delete step files an earlier config wrote (this stage owns RUN/curriculum/step-*.jsonl)."""
+    listed = {plan["file"] for plan in plans}
+    for path in sorted(out.glob("step-*.jsonl")):
+        if path.name not in listed:
+            path.unlink()
+
+
 def read_step(run_dir: Path, step: int) -> list[dict[str, Any]]:
-    """The records a previous run wrote for schedule step `step`."""
-    path = run_dir / STAGE / f"step-{step}.jsonl"
-    if not path.is_file():
+    """The records a previous run wrote for schedule step `step` (as its manifest lists)."""
+    manifest = read_curriculum(run_dir)
+    listed = {s.step: s for s in manifest.steps}
+    if step not in listed:
         raise DataError(
-            f"no records for step {step}", where=str(path), hint="run `skintern curriculum`"
+            f"no records for step {step}; the curriculum has steps 1-{len(listed)}",
+            where=str(run_dir / STAGE / "manifest.json"),
+            hint="run `skintern curriculum`",
         )
-    return read_jsonl(path)
+    return read_step_rows(run_dir, listed[step])

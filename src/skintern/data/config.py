@@ -99,3 +99,15 @@ class DataConfig(BaseModel):
     test: list[DatasetSpec] = Field(
         default_factory=list, description="Evaluation sets (in- and out-of-domain)."
     )
+
+    @model_validator(mode="after")
+    def _distinct_names(self) -> Self:
+        for split in ("train", "test"):
+            names = [spec.name for spec in getattr(self, split)]
+            twice = sorted({name for name in names if names.count(name) > 1})
+            if twice:
+                raise ValueError(
+                    f"data.{split} names {', '.join(twice)} more than once; each dataset of a "
+                    "split is one file RUN/data/SPLIT/NAME.jsonl, so give each a distinct name"
+                )
+        return self

@@ -1,7 +1,8 @@
 """Stage `data`: writes a run's datasets as canonical JSONL.
 
 Reads: the data root (or the hub / installed packages, per loader).
-Writes: `RUN/data/{train,test}/NAME.jsonl`, `RUN/data/manifest.json`.
+Writes: `RUN/data/{train,test}/NAME.jsonl`, `RUN/data/manifest.json` (typed:
+`skintern.data.manifest`, listing every file written; readers take only those).
 CLI: `skintern data --config CONFIG --run-dir RUN`.
 """
 
@@ -17,9 +18,10 @@ from skintern.data import load
 from skintern.data.config import DataConfig, DatasetSpec
 from skintern.data.example import Example
 from skintern.data.loaders.files import load_file
+from skintern.data.manifest import Split, data_dir, split_files
 from skintern.errors import DataError
 from skintern.files import read_jsonl
-from skintern.rundir import write_jsonl, write_manifest
+from skintern.rundir import fingerprint, write_jsonl, write_manifest
 
 
 def load_spec(spec: DatasetSpec, split: str, cfg: DataConfig) -> list[Example]:
@@ -78,31 +80,67 @@ def _load_part(spec: DatasetSpec, split: str, cfg: DataConfig, task: str | None)
 
 
 def run(cfg: DataConfig, run_dir: Path) -> dict[str, Any]:
-    """Write every configured dataset's split to the run directory; returns the manifest."""
+    """Write every configured dataset's split to the run directory; returns the manifest.
+
+    Everything is loaded before anything is written, so a dataset that fails to load leaves the
+    run directory as it was.
+    """
     started = time.time()
+    splits = {
+        split: {spec.name: load_spec(spec, split, cfg) for spec in specs}
+        for split, specs in (("train", cfg.train), ("test", cfg.test))
+    }
+    return write_splits(run_dir, splits, cfg.model_dump(mode="json"), started)
+
+
+def write_splits(
+    run_dir: Path,
+    splits: dict[str, dict[str, list[Example]]],
+    config: dict[str, Any] | None = None,
+    started: float | None = None,
+) -> dict[str, Any]:
+    """Write split -> dataset -> examples as `RUN/data/SPLIT/DATASET.jsonl` and the manifest that
+    lists them; split files an earlier config left in the folders are removed."""
+    started = time.time() if started is None else started
     counts: dict[str, dict[str, int]] = {}
-    for split, specs in (("train", cfg.train), ("test", cfg.test)):
-        for spec in specs:
-            examples = load_spec(spec, split, cfg)
-            path = run_dir / "data" / split / f"{spec.name}.jsonl"
-            counts.setdefault(split, {})[spec.name] = write_jsonl(
-                path, (example.to_dict() for example in examples)
-            )
+    files: dict[str, list[dict[str, Any]]] = {}
+    for split, datasets in splits.items():
+        for name, examples in datasets.items():
+            path = data_dir(run_dir) / split / f"{name}.jsonl"
+            n = write_jsonl(path, (example.to_dict() for example in examples))
+            counts.setdefault(split, {})[name] = n
+            entry = {"dataset": name, "file": f"{split}/{path.name}", "examples": n}
+            files.setdefault(split, []).append({**entry, "fingerprint": fingerprint(path)})
+    _remove_unlisted(run_dir, files)
     return write_manifest(
-        run_dir / "data",
+        data_dir(run_dir),
         stage="data",
-        config=cfg.model_dump(mode="json"),
+        config=config or {},
+        files=files,
         counts=counts,
         seconds=round(time.time() - started, 2),
     )
 
 
-def read_split(run_dir: Path, split: str) -> list[Example]:
-    """The examples a previous `data` stage wrote for `split`, all datasets together."""
-    folder = run_dir / "data" / split
-    files = sorted(folder.glob("*.jsonl"))
-    if not files:
+def _remove_unlisted(run_dir: Path, files: dict[str, list[dict[str, Any]]]) -> None:
+    """Delete split files of an earlier config (this stage owns RUN/data/{train,test}/)."""
+    listed = {entry["file"] for entries in files.values() for entry in entries}
+    for split in ("train", "test"):
+        for path in sorted((data_dir(run_dir) / split).glob("*.jsonl")):
+            if f"{split}/{path.name}" not in listed:
+                path.unlink()
+
+
+def read_split(run_dir: Path, split: Split) -> list[Example]:
+    """The examples the `data` stage wrote for `split`, all its datasets together.
+
+    Only the files its manifest lists are read: never a file an earlier config left behind.
+    """
+    paths = split_files(Path(run_dir), split)
+    if not paths:
         raise DataError(
-            f"no {split} data in the run directory", where=str(folder), hint="run `skintern data`"
+            f"no {split} data in the run directory",
+            where=str(data_dir(Path(run_dir)) / "manifest.json"),
+            hint=f"add a dataset to data.{split} and rerun `skintern data`",
         )
-    return [Example.from_dict(row) for path in files for row in read_jsonl(path)]
+    return [Example.from_dict(row) for path in paths for row in read_jsonl(path)]

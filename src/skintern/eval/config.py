@@ -2,11 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from skintern.eval.sampling import Sampling
+from skintern.markers import NEUTRAL, run_wide
+from skintern.models.names import DEFAULT_STUDENT
+from skintern.registry import did_you_mean
+
+
+def _method_name(name: str) -> str:
+    from skintern.train.methods import methods
+
+    if name not in methods:
+        hint = did_you_mean(name, methods.names())
+        raise ValueError(
+            f"unknown method {name!r}; known: {', '.join(methods.names())}"
+            + (f" ({hint})" if hint else "")
+        )
+    return name
+
+
+MethodName = Annotated[str, AfterValidator(_method_name)]
 
 
 class ReferenceSpec(BaseModel):
@@ -14,7 +32,9 @@ class ReferenceSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    method: str = Field(default="zero-shot", description="Method whose prompts set the unit.")
+    method: MethodName = Field(
+        default="zero-shot", description="Method whose prompts set the unit."
+    )
     dataset: str = Field(default="bbh", description="Test dataset those prompts are built from.")
 
 
@@ -23,15 +43,15 @@ class EvalConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    methods: list[str] = Field(
+    methods: list[MethodName] = Field(
         default_factory=lambda: ["zero-shot-cot"],
         description="Methods to evaluate (registry names); a trained one reads "
         "RUN/train/METHOD/adapter/.",
     )
-    model: str | None = Field(
-        default=None,
-        description="The student base model: an alias (smollm2-135m, tiny-random) or a path; "
-        "default: train.model.",
+    model: str = Field(
+        default=DEFAULT_STUDENT,
+        description="The run's student, the base model of every evaluated method.",
+        json_schema_extra=run_wide("student"),
     )
     checkpoints: dict[str, str] = Field(
         default_factory=dict,
@@ -61,8 +81,14 @@ class EvalConfig(BaseModel):
         ge=1,
         description="CPU threads for torch (default: torch's choice); 1 is often fastest on a "
         "machine shared with other jobs.",
+        json_schema_extra=NEUTRAL,
     )
-    batch_size: int = Field(default=8, ge=1, description="Prompts per generation batch.")
+    batch_size: int = Field(
+        default=8,
+        ge=1,
+        description="Prompts per generation batch (batched generation equals one by one).",
+        json_schema_extra=NEUTRAL,
+    )
     max_new_tokens: int = Field(default=256, ge=1, description="Cap on generated tokens.")
     do_sample: bool = Field(default=False, description="Sample instead of greedy decoding.")
     temperature: float = Field(default=1.0, gt=0, description="Sampling temperature.")
@@ -86,6 +112,13 @@ class EvalConfig(BaseModel):
     reference: ReferenceSpec = Field(
         default_factory=ReferenceSpec, description="The unit of relative FLOPs."
     )
+
+    @field_validator("methods")
+    @classmethod
+    def _some_method(cls, names: list[str]) -> list[str]:
+        if not names:
+            raise ValueError("empty; name at least one method (`skintern train methods`)")
+        return names
 
     def sampling(self) -> Sampling:
         """The decoding settings as the generator takes them."""

@@ -1,8 +1,8 @@
 """Stage `eval`: every configured method on every test dataset: generate, extract, score, cost.
 
-Reads: `RUN/data/test/*.jsonl`, `RUN/train/METHOD/adapter/` for trained methods, and (when there)
-`RUN/teacher/{rationales,knowledge}.jsonl` and `RUN/data/train/*.jsonl` for methods whose prompts
-use them (KARD's retrieved knowledge, few-shot exemplars).
+Reads: the test split files `RUN/data/manifest.json` lists, `RUN/train/METHOD/adapter/` for
+trained methods, and what each method declares its prompts read (`Method.inputs`: KARD's
+retrieved knowledge, few-shot exemplars from the train split, ...).
 Writes: `RUN/eval/METHOD/DATASET/predictions.jsonl` (appended as batches finish; a rerun skips
 ids already there), `RUN/eval/METHOD/DATASET/metrics.json`, `RUN/eval/METHOD/metrics.json`
 and `RUN/eval/manifest.json`.
@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from skintern.data.example import Example
+from skintern.data.manifest import read_data_manifest, split_files
 from skintern.data.stage import read_split
 from skintern.errors import DataError, ResumeError
 from skintern.eval.config import EvalConfig
@@ -29,7 +30,7 @@ from skintern.eval.predictions import append_rows, read_done
 from skintern.eval.student import checkpoint_for, load_student
 from skintern.files import read_json
 from skintern.rundir import write_json, write_manifest
-from skintern.train.config import TrainConfig
+from skintern.train.config import MethodsConfig
 from skintern.train.context import build_context
 from skintern.train.methods import Method, MethodContext, methods
 
@@ -181,42 +182,36 @@ def _pct(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:.1f}%"
 
 
-def _contexts(names: list[str], run_dir: Path, train: TrainConfig) -> dict[str, MethodContext]:
+def _contexts(names: list[str], run_dir: Path, settings: Any) -> dict[str, MethodContext]:
     """Each method's context, built as training builds it (same prompts at both times)."""
-    data_dir = None
-    manifest = run_dir / "data" / "manifest.json"
-    if manifest.is_file():
-        data_dir = read_json(manifest).get("config", {}).get("data_dir")
-    train_dir = run_dir / "data" / "train"
-    examples = read_split(run_dir, "train") if any(train_dir.glob("*.jsonl")) else []
+    data_dir = read_data_manifest(run_dir).config.get("data_dir")
+    examples = read_split(run_dir, "train") if split_files(run_dir, "train") else []
     return {
-        name: build_context(methods.get(name), train, run_dir, examples, data_dir)
+        name: build_context(methods.get(name), getattr(settings, name), run_dir, examples, data_dir)
         for name in dict.fromkeys(names)
     }
 
 
 def run(
-    cfg: EvalConfig, run_dir: Path, train: TrainConfig | None = None, log: Log | None = None
+    cfg: EvalConfig, run_dir: Path, settings: Any = None, log: Log | None = None
 ) -> dict[str, Any]:
     """Evaluate every method in `cfg.methods`; returns the manifest.
 
-    `train` is the run's train section (KARD's corpus, CasCoD's alpha): the inference prompts
-    are built from the same context as the training records.
+    `settings` are the methods' own settings (`train.methods`: KARD's corpus, ...; default:
+    theirs), so the inference prompts are built from the same context as the training records.
     """
     log = log or (lambda _line: None)
     started = time.time()
-    train = train or TrainConfig()
-    if cfg.model is None:
-        cfg = cfg.model_copy(update={"model": train.model})
+    settings = settings if settings is not None else MethodsConfig()
+    chosen = [methods.get(name) for name in cfg.methods]
+    for method in chosen:  # a missing trained model stops the stage before any work
+        checkpoint_for(method.name, method.trains, cfg, run_dir)
     if cfg.threads is not None:
         import torch
 
         torch.set_num_threads(cfg.threads)
     tests = test_sets(cfg, run_dir)
-    chosen = [methods.get(name) for name in cfg.methods]
-    for method in chosen:  # a missing trained model stops the stage before any work
-        checkpoint_for(method.name, method.trains, cfg, run_dir)
-    contexts = _contexts([*cfg.methods, cfg.reference.method], run_dir, train)
+    contexts = _contexts([*cfg.methods, cfg.reference.method], run_dir, settings)
     flops, reference = reference_flops(cfg, contexts[cfg.reference.method], tests)
     summary: dict[str, Any] = {}
     for method in chosen:

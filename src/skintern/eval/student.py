@@ -78,7 +78,7 @@ def check_adapter(path: Path, base: LoadedModel) -> None:
                 f"adapter was trained on another base model ({trained_on}): layer {name} is "
                 f"{n_in} -> {n_out} in the adapter, {got} in {base.name}",
                 where=str(path),
-                hint="set eval.model to the model the adapter was trained on",
+                hint="set `student` to the model the adapter was trained on",
             )
 
 

@@ -10,11 +10,26 @@ PyPI, converted once from GGUF into `cache_dir()/models/NAME/`, plus `tiny-rando
 CLI: `skintern models list`, `skintern models info NAME`.
 """
 
+from typing import Any
+
 from skintern.models.aliases import Alias, aliases
-from skintern.models.loading import LoadedModel, count_params, load_model, load_tokenizer
+from skintern.models.names import DEFAULT_STUDENT
 from skintern.models.resolve import resolve
 
+_LOADING = {"LoadedModel", "count_params", "load_model", "load_tokenizer"}
+
+
+def __getattr__(name: str) -> Any:
+    """The loading helpers import torch: only on first use, so that configs load instantly."""
+    if name in _LOADING:
+        from skintern.models import loading
+
+        return getattr(loading, name)
+    raise AttributeError(f"module 'skintern.models' has no attribute {name!r}")
+
+
 __all__ = [
+    "DEFAULT_STUDENT",
     "Alias",
     "LoadedModel",
     "aliases",

@@ -1,7 +1,10 @@
 """What `skintern run` checks before any stage runs: every problem at once, one line each.
 
-A config naming a missing data file, an unknown method or an unreachable teacher fails here,
-before anything is written, instead of minutes into the run.
+Names (methods, datasets, compressors, model aliases) and cross-field agreement are checked when
+the config is loaded (`skintern.config`). What needs the disk or the network, and what `skintern
+run` would do otherwise than the config says, is checked here: a missing data file, an
+unreachable teacher or a student that cannot be found fails before anything is written, instead
+of minutes into the run.
 """
 
 from __future__ import annotations
@@ -19,20 +22,32 @@ def _message(err: SkinternError) -> str:
     return f"{where}{err.message}{hint}"
 
 
-def method_problems(cfg: RunConfig) -> list[str]:
-    """Unknown names in `eval.methods` and `eval.reference.method`."""
-    from skintern.train.methods import methods
+def run_problems(cfg: RunConfig) -> list[str]:
+    """What `skintern run` would do otherwise than the config says (names are checked when the
+    config is loaded): a `train.method` it would not train, a curriculum it cannot train on."""
+    from skintern.train.methods import Input, methods
 
     problems = []
-    named = [(f"eval.methods[{i}]", m) for i, m in enumerate(cfg.eval.methods)]
-    named.append(("eval.reference.method", cfg.eval.reference.method))
-    for key, name in named:
-        try:
-            methods.get(name)
-        except SkinternError as err:
-            problems.append(f"{key}: {_message(err)}")
-    if not cfg.eval.methods:
-        problems.append("eval.methods: empty; name at least one method (skintern train methods)")
+    listed = ", ".join(cfg.eval.methods)
+    if "method" in cfg.train.model_fields_set and cfg.train.method not in cfg.eval.methods:
+        problems.append(
+            f"train.method: {cfg.train.method!r} is the method `skintern train` trains; "
+            f"`skintern run` trains and evaluates every method in eval.methods ({listed}) and "
+            f"nothing else: add it there (eval.methods=[{listed}, {cfg.train.method}]) or drop "
+            "train.method"
+        )
+    progressive = [m for m in cfg.eval.methods if Input.CURRICULUM in methods.get(m).inputs]
+    if cfg.curriculum.per_optimizer_step and progressive:
+        problems.append(
+            f"curriculum.per_optimizer_step: {', '.join(progressive)} cannot train on "
+            "per-optimizer-step step files yet; set it to false"
+        )
+    if progressive and cfg.schedule.epochs < cfg.schedule.steps:
+        problems.append(
+            f"schedule.epochs: E = {cfg.schedule.epochs} is fewer than the T = "
+            f"{cfg.schedule.steps} steps {', '.join(progressive)} trains in; each step needs an "
+            "epoch: raise schedule.epochs or lower schedule.steps"
+        )
     return problems
 
 
@@ -110,33 +125,45 @@ def model_problems(name: str, key: str) -> list[str]:
     return []
 
 
-def student_problems(cfg: RunConfig, trains: bool) -> list[str]:
-    """The student model, KARD's corpus and `eval.checkpoints` folders."""
-    problems = model_problems(cfg.train.model, "train.model") if trains else []
-    if cfg.eval.model and cfg.eval.model != cfg.train.model:
-        problems += model_problems(cfg.eval.model, "eval.model")
-    if cfg.train.kard_corpus and not Path(cfg.train.kard_corpus).is_file():
-        problems.append(f"train.kard_corpus: file not found: {cfg.train.kard_corpus}")
+def student_problems(cfg: RunConfig) -> list[str]:
+    """The student model, method settings that name files, and `eval.checkpoints` folders."""
+    from skintern.train.methods.base import PassageSettings
+
+    problems = model_problems(cfg.student, "student")
+    for name in dict.fromkeys(cfg.eval.methods):
+        settings = getattr(cfg.train.methods, name)
+        if isinstance(settings, PassageSettings) and settings.corpus:
+            if not Path(settings.corpus).is_file():
+                problems.append(f"train.methods.{name}.corpus: file not found: {settings.corpus}")
     for method, folder in cfg.eval.checkpoints.items():
         if not Path(folder).is_dir():
             problems.append(f"eval.checkpoints.{method}: folder not found: {folder}")
     return problems
 
 
-def check(cfg: RunConfig, *, data: bool = True, teacher: bool = True, trains: bool = True) -> None:
-    """Raise one `ConfigError` listing every problem (one per line), or return quietly.
-
-    `data` and `teacher` say whether those stages will run (a current stage is not re-checked:
-    a teacher server need not be up to evaluate a finished run).
-    """
-    problems = method_problems(cfg)
-    if data:
-        problems += data_problems(cfg)
-    if teacher:
-        problems += teacher_problems(cfg)
-    problems += student_problems(cfg, trains)
+def _raise(problems: list[str]) -> None:
     if problems:
         raise ConfigError(
             f"{len(problems)} problem(s) in the config; nothing was run:\n" + "\n".join(problems),
             hint="fix the keys named above and run the same command again",
         )
+
+
+def check(cfg: RunConfig, *, data: bool = True, teacher: bool = True) -> None:
+    """Raise one `ConfigError` listing every problem (one per line), or return quietly.
+
+    `data` and `teacher` say whether those stages will run (a current stage is not re-checked:
+    a teacher server need not be up to evaluate a finished run).
+    """
+    problems = run_problems(cfg)
+    if data:
+        problems += data_problems(cfg)
+    if teacher:
+        problems += teacher_problems(cfg)
+    _raise(problems + student_problems(cfg))
+
+
+def preflight(cfg: RunConfig) -> None:
+    """What a single stage command (`skintern train`, `eval`, `curriculum`) checks before it
+    reads the run directory: the student and the files and folders the config names."""
+    _raise(student_problems(cfg))

@@ -75,16 +75,17 @@ def kard_row(cfg: RunConfig, run_dir: Path, reference: dict[str, Any] | None) ->
     kard = methods.get("kard")
     if not (run_dir / "teacher" / "knowledge.jsonl").is_file():
         return None
-    ctx = build_context(kard, cfg.train, run_dir)
+    settings = cfg.train.methods.kard
+    ctx = build_context(kard, settings, run_dir)
     from skintern.eval.stage import test_sets
 
     tests = [ex for part in test_sets(cfg.eval, run_dir).values() for ex in part]
-    model = cfg.eval.model or cfg.train.model
     prompts = [kard.inference_prompt(ex, ctx, 1) for ex in tests]
-    total, tokens = prompt_prefill_flops(load_tokenizer(model), flops_model(model), prompts)
+    tokenizer, flops = load_tokenizer(cfg.student), flops_model(cfg.student)
+    total, tokens = prompt_prefill_flops(tokenizer, flops, prompts)
     n = len(prompts)
     return Row(
-        f"kard-style prompt ({cfg.train.kard_passages} passages)",
+        f"kard-style prompt ({settings.passages} passages)",
         None,
         None,
         n,

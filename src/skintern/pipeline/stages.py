@@ -16,13 +16,34 @@ from pathlib import Path
 from typing import Any
 
 from skintern.config import RunConfig
+from skintern.eval.config import EvalConfig
+from skintern.markers import neutral_fields
 from skintern.pipeline.ledger import fingerprints, key_of
 from skintern.rundir import fingerprint
+from skintern.teacher.config import TeacherConfig
+from skintern.train.config import TrainConfig
 
 Log = Callable[[str], None]
-# Train keys that do not change what is trained (progress display, checkpoint cadence).
-_TRAIN_NEUTRAL = {"progress", "log_backend", "checkpoint_every", "keep_checkpoints", "resume"}
+# Keys that change no artifact (progress display, checkpoint cadence, batch size of generation),
+# read from the marks on the fields (`skintern.markers.NEUTRAL`).
+_TRAIN_NEUTRAL = neutral_fields(TrainConfig)
+_EVAL_NEUTRAL = neutral_fields(EvalConfig)
+_TEACHER_NEUTRAL = neutral_fields(TeacherConfig)
 _TEACHER_FILES = ("teacher/rationales.jsonl", "teacher/knowledge.jsonl")
+
+
+def data_files(run_dir: Path, splits: tuple[str, ...]) -> dict[str, str]:
+    """Relative path -> fingerprint of the split files the data manifest lists (none before the
+    data stage ran): what a stage reading those splits depends on, and nothing left over."""
+    from skintern.data.manifest import data_dir, read_data_manifest
+    from skintern.errors import DataError
+
+    try:
+        listed = read_data_manifest(run_dir).files
+    except DataError:  # not run yet, or unreadable: the data stage runs first and says so
+        return {}
+    paths = [data_dir(run_dir) / f.file for split in splits for f in listed.get(split, [])]
+    return {str(p.relative_to(run_dir)): fingerprint(p) for p in paths if p.is_file()}
 
 
 @dataclass
@@ -34,13 +55,16 @@ class Stage:
     inputs: tuple[str, ...]
     outputs: tuple[str, ...]
     run: Callable[[bool], dict[str, Any]]
+    splits: tuple[str, ...] = ()
+    """The data splits it reads (the files the data manifest lists are part of its key)."""
     extra: Callable[[], dict[str, Any]] = field(default=lambda: {})
     """What to record when the stage starts, beside its key."""
     prepare: Callable[[dict[str, Any], dict[str, Any]], None] = field(default=lambda old, new: None)
     """Called with the `extra` recorded at the last start and the new one, before a rerun."""
 
     def key(self, run_dir: Path) -> str:
-        return key_of(self.config, fingerprints(run_dir, self.inputs))
+        inputs = {**fingerprints(run_dir, self.inputs), **data_files(run_dir, self.splits)}
+        return key_of(self.config, inputs)
 
 
 @dataclass(frozen=True)
@@ -53,11 +77,11 @@ class Hooks:
 
 def needs(cfg: RunConfig) -> tuple[list[str], bool]:
     """(the methods in `eval.methods` that train, whether one needs the curriculum)."""
-    from skintern.train.methods import methods
+    from skintern.train.methods import Input, methods
 
     chosen = [methods.get(name) for name in dict.fromkeys(cfg.eval.methods)]
     trained = [m.name for m in chosen if m.trains and m.name not in cfg.eval.checkpoints]
-    curriculum = any(methods.get(name).needs_curriculum for name in trained)
+    curriculum = any(Input.CURRICULUM in methods.get(name).inputs for name in trained)
     return trained, curriculum
 
 
@@ -79,15 +103,16 @@ def teacher_stage(cfg: RunConfig, run_dir: Path) -> Stage:
     from skintern.teacher import stage
 
     config = {
-        "teacher": cfg.teacher.model_dump(mode="json", exclude={"progress"}),
+        "teacher": cfg.teacher.model_dump(mode="json", exclude=set(_TEACHER_NEUTRAL)),
         "data_dir": cfg.data.data_dir,
     }
     return Stage(
         "teach",
         config,
-        ("data/train/*.jsonl",),
+        (),
         (*_TEACHER_FILES, "teacher/manifest.json"),
         lambda fresh: stage.run(cfg.teacher, run_dir, data_dir=cfg.data.data_dir),
+        splits=("train",),
     )
 
 
@@ -97,18 +122,19 @@ def curriculum_stage(cfg: RunConfig, run_dir: Path) -> Stage:
     return Stage(
         "curriculum",
         cfg.curriculum.model_dump(mode="json"),
-        ("data/*/*.jsonl", *_TEACHER_FILES),
+        _TEACHER_FILES,
         ("curriculum/step-*.jsonl", "curriculum/neighbors.jsonl", "curriculum/manifest.json"),
         lambda fresh: stage.run(cfg.curriculum, run_dir),
+        splits=("train", "test"),
     )
 
 
 def train_stage(cfg: RunConfig, run_dir: Path, method: str, hooks: Hooks, log: Log) -> Stage:
-    from skintern.train.methods import methods
+    from skintern.train.methods import Input, methods
 
-    train_cfg = cfg.train.model_copy(update={"method": method})
-    inputs: tuple[str, ...] = ("data/train/*.jsonl", *_TEACHER_FILES)
-    if methods.get(method).needs_curriculum:
+    train_cfg = cfg.train.for_method(method)
+    inputs: tuple[str, ...] = _TEACHER_FILES
+    if Input.CURRICULUM in methods.get(method).inputs:
         inputs += ("curriculum/step-*.jsonl", "curriculum/manifest.json")
     folder = f"train/{method}"
 
@@ -126,18 +152,20 @@ def train_stage(cfg: RunConfig, run_dir: Path, method: str, hooks: Hooks, log: L
         return stage.run(chosen, run_dir, data_dir=cfg.data.data_dir, on_step=on_step, warn=log)
 
     config = {
-        "train": train_cfg.model_dump(mode="json", exclude=_TRAIN_NEUTRAL),
+        "train": train_cfg.model_dump(mode="json", exclude=set(_TRAIN_NEUTRAL)),
         "data_dir": cfg.data.data_dir,
     }
     outputs = (f"{folder}/adapter/*", f"{folder}/model/*", f"{folder}/manifest.json")
-    return Stage(f"train {method}", config, inputs, outputs, run)
+    return Stage(f"train {method}", config, inputs, outputs, run, splits=("train",))
 
 
-def _eval_settings(cfg: RunConfig) -> dict[str, Any]:
-    """What decides the predictions of any one method (not the list of methods, not threads)."""
+def _eval_settings(cfg: RunConfig, method: str | None = None) -> dict[str, Any]:
+    """What decides the predictions of `method` (of every method when None): the eval section
+    but the list of methods and neutral keys, and the methods' own settings."""
+    settings = cfg.train.methods.model_dump(mode="json")
     return {
-        "eval": cfg.eval.model_dump(mode="json", exclude={"methods", "threads", "batch_size"}),
-        "train": cfg.train.model_dump(mode="json", exclude={*_TRAIN_NEUTRAL, "method"}),
+        "eval": cfg.eval.model_dump(mode="json", exclude={"methods", *_EVAL_NEUTRAL}),
+        "settings": settings if method is None else settings[method],
     }
 
 
@@ -148,20 +176,25 @@ def _method_files(cfg: RunConfig, method: str) -> tuple[str, ...]:
 
 
 def eval_stage(cfg: RunConfig, run_dir: Path, log: Log) -> Stage:
-    shared = ("data/*/*.jsonl", *_TEACHER_FILES)
+    shared = _TEACHER_FILES
     inputs = shared + tuple(f for m in cfg.eval.methods for f in _method_files(cfg, m))
+    splits = ("train", "test")
 
     def method_keys() -> dict[str, str]:
         """Per method, a key of everything its predictions depend on."""
-        return {
-            m: key_of(_eval_settings(cfg), fingerprints(run_dir, shared + _method_files(cfg, m)))
-            for m in dict.fromkeys(cfg.eval.methods)
-        }
+        keys = {}
+        for m in dict.fromkeys(cfg.eval.methods):
+            files = {
+                **fingerprints(run_dir, shared + _method_files(cfg, m)),
+                **data_files(run_dir, splits),
+            }
+            keys[m] = key_of(_eval_settings(cfg, m), files)
+        return keys
 
     def run(fresh: bool) -> dict[str, Any]:
         from skintern.eval import stage
 
-        return stage.run(cfg.eval, run_dir, cfg.train, log=log)
+        return stage.run(cfg.eval, run_dir, cfg.train.methods, log=log)
 
     config = {**_eval_settings(cfg), "methods": cfg.eval.methods}
     outputs = ("eval/manifest.json", "eval/*/metrics.json", "eval/*/*/metrics.json")
@@ -174,7 +207,9 @@ def eval_stage(cfg: RunConfig, run_dir: Path, log: Log) -> Stage:
                 log(f"eval {method}: model or settings changed since its predictions; redoing them")
                 shutil.rmtree(folder)
 
-    return Stage("eval", config, inputs, outputs, run, extra=method_keys, prepare=drop_stale)
+    return Stage(
+        "eval", config, inputs, outputs, run, splits, extra=method_keys, prepare=drop_stale
+    )
 
 
 def report_stage(run_dir: Path) -> Stage:

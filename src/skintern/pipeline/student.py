@@ -148,7 +148,7 @@ def answer(trained: Trained, examples: list[Example], student: Any = None) -> li
     from skintern.train.methods import methods
 
     method = methods.get(trained.method)
-    ctx = build_context(method, trained.train, trained.run_dir)
+    ctx = build_context(method, getattr(trained.train.methods, method.name), trained.run_dir)
     student = student or load(trained)
     backend = TransformersBackend(student.model, student.tokenizer, trained.eval.sampling())
     flops = flops_model(trained.train.model)

@@ -13,6 +13,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from skintern.markers import NEUTRAL
+
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -148,7 +150,9 @@ class TeacherConfig(_Section):
         default_factory=KnowledgeConfig, description="Symbolic knowledge."
     )
     prices: Prices | None = Field(default=None, description="Token prices for a cost estimate.")
-    progress: bool = Field(default=True, description="Show a live progress bar.")
+    progress: bool = Field(
+        default=True, description="Show a live progress bar.", json_schema_extra=NEUTRAL
+    )
 
     @field_validator("backend")
     @classmethod

@@ -1,7 +1,8 @@
 """Stage `teacher`: CoT rationales and symbolic knowledge for every training example.
 
-Reads: `RUN/data/train/*.jsonl`; the backend (a server, a local model or replayed files);
-  a knowledge bank or demonstrations file when configured (relative to the data root).
+Reads: the train split files `RUN/data/manifest.json` lists; the backend (a server, a local
+  model or replayed files); a knowledge bank or demonstrations file when configured (relative to
+  the data root).
 Writes: `RUN/teacher/cache.sqlite` (every answered request, kept across runs),
   `RUN/teacher/rationales.jsonl` (kept rationales, "Therefore, the answer is X."),
   `RUN/teacher/knowledge.jsonl`, `RUN/teacher/manifest.json`.
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from skintern.data.example import Example
+from skintern.data.manifest import split_files
 from skintern.data.stage import read_split
 from skintern.errors import DataError
 from skintern.paths import data_root
@@ -160,8 +162,7 @@ def _manifest_fields(
     prompt_all = sum(c.prompt_tokens for c in cached.values())
     completion_all = sum(c.completion_tokens for c in cached.values())
     inputs = {
-        str(p.relative_to(run_dir)): fingerprint(p)
-        for p in sorted((Path(run_dir) / "data" / "train").glob("*.jsonl"))
+        str(p.relative_to(run_dir)): fingerprint(p) for p in split_files(Path(run_dir), "train")
     }
     return {
         "stage": "teacher",

@@ -1,13 +1,30 @@
-"""The `train` section of a run config: method, model, LoRA, optimisation, batching, checkpoints.
+"""The `train` section of a run config: method, LoRA, optimisation, batching, checkpoints, and
+each method's own settings (`train.methods.NAME`, the model its module registers).
 
 Defaults are CPU-sized; `configs/paper/*.yaml` carry the paper's Table 5 values for GPU users.
+The student (`model`) and E (`epochs`) are the run's top-level `student` and `schedule.epochs`,
+copied here by the run config. Fields marked `NEUTRAL` / `RESUME_NEUTRAL` (`skintern.markers`)
+do not change what is trained; `RESUME_NEUTRAL` below and the pipeline read the marks.
 """
 
 from __future__ import annotations
 
-from typing import Literal, Self
+from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PositiveInt,
+    create_model,
+    field_validator,
+    model_validator,
+)
+
+from skintern.markers import NEUTRAL, neutral_fields, run_wide
+from skintern.markers import RESUME_NEUTRAL as KEEPS_WEIGHTS
+from skintern.models.names import DEFAULT_STUDENT, check_model_name
+from skintern.train.methods import methods
 
 
 class _Section(BaseModel):
@@ -32,21 +49,52 @@ class LoraConfig(_Section):
     )
 
 
+def _methods_model() -> type[BaseModel]:
+    """`train.methods`: one section per registered method, holding its own settings model."""
+    fields: dict[str, Any] = {
+        name: (
+            methods.get(name).settings_model,
+            Field(
+                default_factory=methods.get(name).settings_model,
+                description=f"Settings of method `{name}`.",
+            ),
+        )
+        for name in methods.names()
+    }
+    model = create_model("MethodsConfig", __config__=ConfigDict(extra="forbid"), **fields)
+    model.__doc__ = "Each method's own settings, under its registry name."
+    return model
+
+
+MethodsConfig = _methods_model()
+
+
 class TrainConfig(_Section):
     """How the student is trained (`skintern train`)."""
 
-    method: str = Field(default="skintern", description="A registered method name (see --help).")
+    method: str = Field(
+        default="skintern",
+        description="The method `skintern train` trains (`skintern run` trains every method in "
+        "eval.methods instead).",
+    )
     model: str = Field(
-        default="smollm2-135m",
-        description="Student: an alias (tiny-random, smollm2-135m, ...), a hub id or a local path.",
+        default=DEFAULT_STUDENT,
+        description="The run's student (alias, hub id or path).",
+        json_schema_extra=run_wide("student"),
+    )
+    epochs: int = Field(
+        default=12,
+        ge=1,
+        description="E, the run's epochs in all.",
+        json_schema_extra=run_wide("schedule.epochs"),
     )
     finetune: Literal["lora", "qlora", "full"] = Field(
         default="lora",
         description="lora; qlora (4-bit base, needs bitsandbytes and a GPU); full fine-tuning.",
     )
     lora: LoraConfig = Field(default_factory=LoraConfig, description="LoRA settings.")
-    epochs: int = Field(
-        default=12, ge=1, description="E: total epochs, spread over the T schedule steps."
+    methods: MethodsConfig = Field(  # type: ignore[valid-type]
+        default_factory=MethodsConfig, description="Each method's own settings."
     )
     lr: float = Field(default=2e-4, gt=0, description="Peak learning rate.")
     weight_decay: float = Field(default=0.0, ge=0, description="AdamW weight decay.")
@@ -78,22 +126,20 @@ class TrainConfig(_Section):
         description="Records per forward pass. auto: batch_size, lowered per schedule step "
         "where the memory planner finds it would not fit (the optimizer step, batch_size x "
         "grad_accum records, never changes); an integer: exactly that many.",
+        json_schema_extra=NEUTRAL,
     )
     gradient_checkpointing: bool | Literal["auto"] = Field(
         default="auto",
         description="Recompute activations in the backward pass (about 40% less memory, 0.7x speed "
         "on CPU). auto: on where the planner finds a micro-batch of batch_size records (GPU) or of "
         "one record (CPU) would not fit without it.",
+        json_schema_extra=NEUTRAL,
     )
     max_length: int = Field(
         default=2048, ge=8, description="Token limit; longer prompts lose their start."
     )
     group_by_length: bool = Field(
         default=True, description="Batch records of similar length to cut padding."
-    )
-    loss_weights: dict[str, float] = Field(
-        default_factory=dict,
-        description="Per record kind loss weight overriding the method's, e.g. {answer: 0.3}.",
     )
     precision: Literal["auto", "fp32", "bf16", "fp16"] = Field(
         default="auto",
@@ -102,12 +148,24 @@ class TrainConfig(_Section):
     )
     seed: int = Field(default=0, description="Seeds data order, LoRA init and dropout.")
     checkpoint_every: int = Field(
-        default=200, ge=0, description="Optimizer steps between checkpoints (0: step ends only)."
+        default=200,
+        ge=0,
+        description="Optimizer steps between checkpoints (0: step ends only).",
+        json_schema_extra=NEUTRAL,
     )
-    keep_checkpoints: int = Field(default=2, ge=1, description="Newest checkpoints kept.")
-    resume: bool = Field(default=True, description="Resume from the newest complete checkpoint.")
+    keep_checkpoints: int = Field(
+        default=2, ge=1, description="Newest checkpoints kept.", json_schema_extra=NEUTRAL
+    )
+    resume: bool = Field(
+        default=True,
+        description="Resume from the newest complete checkpoint.",
+        json_schema_extra=NEUTRAL,
+    )
     merge: bool = Field(
-        default=False, description="Also merge the adapter into the base model (safetensors)."
+        default=False,
+        description="Also merge the adapter into the base model (safetensors); changes what is "
+        "written, not the weights trained, so a checkpoint made without it resumes.",
+        json_schema_extra=KEEPS_WEIGHTS,
     )
     max_examples: int | None = Field(
         default=None, ge=1, description="Train on at most this many examples (smoke runs)."
@@ -117,50 +175,78 @@ class TrainConfig(_Section):
         gt=0,
         description="Memory budget of the batch planner and the fit check; default: measured "
         "(free GPU memory, or available host RAM).",
+        json_schema_extra=NEUTRAL,
     )
-    progress: bool = Field(default=True, description="Show a progress bar.")
+    progress: bool = Field(
+        default=True, description="Show a progress bar.", json_schema_extra=NEUTRAL
+    )
     log_backend: Literal["none", "tensorboard", "wandb"] = Field(
-        default="none", description="Also log to tensorboard or wandb (their package needed)."
-    )
-    skintern_steps: int | None = Field(
-        default=None,
-        ge=1,
-        description="T for SKIntern; default: the step files the curriculum stage wrote.",
-    )
-    kard_passages: int = Field(
-        default=3, ge=1, description="KARD: passages retrieved per question."
-    )
-    kard_corpus: str | None = Field(
-        default=None,
-        description="KARD passage corpus (.txt paragraphs or .jsonl with `text`); default: the "
-        "teacher knowledge bank split into passages.",
-    )
-    cascod_alpha: float = Field(
-        default=0.3, ge=0, le=1, description="CasCoD: loss = (1-a) L_rationale + a L_answer."
+        default="none",
+        description="Also log to tensorboard or wandb (their package needed).",
+        json_schema_extra=NEUTRAL,
     )
 
-    @model_validator(mode="after")
-    def _method_known(self) -> Self:
-        from skintern.train.methods import methods
+    @model_validator(mode="before")
+    @classmethod
+    def _moved_keys(cls, data: Any) -> Any:
+        return move_method_keys(data) if isinstance(data, dict) else data
 
-        if self.method not in methods:
+    @field_validator("method")
+    @classmethod
+    def _method_known(cls, name: str) -> str:
+        if name not in methods:
             known = ", ".join(methods.names())
-            raise ValueError(f"unknown method {self.method!r}; known: {known}")
-        return self
+            raise ValueError(f"unknown method {name!r}; known: {known}")
+        return name
+
+    @field_validator("model")
+    @classmethod
+    def _model_name(cls, name: str) -> str:
+        return check_model_name(name)
+
+    def for_method(self, name: str) -> Self:
+        """This config as training `name` sees it: that method, its own settings, every other
+        method's at their defaults (so another method's settings never make it retrain)."""
+        kept = {name: getattr(self.methods, name)} if name in methods else {}
+        return self.model_copy(update={"method": name, "methods": MethodsConfig(**kept)})
 
 
 # Keys that do not change what is trained: a checkpoint made under other values still resumes.
-# (micro_batch and gradient_checkpointing change how a step is computed, not what it computes.)
-RESUME_NEUTRAL = frozenset(
-    {
-        "checkpoint_every",
-        "keep_checkpoints",
-        "resume",
-        "merge",
-        "progress",
-        "log_backend",
-        "micro_batch",
-        "gradient_checkpointing",
-        "memory_limit_gb",
-    }
-)
+RESUME_NEUTRAL = neutral_fields(TrainConfig, resume=True)
+
+# Keys of `train` before the run contract (issue 13) -> their key under `train.methods`.
+MOVED_TO_METHODS = {
+    "kard_passages": ("kard", "passages"),
+    "kard_corpus": ("kard", "corpus"),
+    "cascod_alpha": ("cascod", "alpha"),
+}
+
+
+def move_method_keys(data: dict[str, Any]) -> dict[str, Any]:
+    """Map the old per-method keys of `train` to `train.methods.NAME.KEY`, refusing a value
+    that disagrees with one given there; `loss_weights` is refused unless empty."""
+    data = dict(data)
+    problems = []
+    settings = {name: dict(value) for name, value in dict(data.get("methods") or {}).items()}
+    for old, (method, key) in MOVED_TO_METHODS.items():
+        if old not in data:
+            continue
+        value = data.pop(old)
+        given = settings.setdefault(method, {})
+        if key in given and given[key] != value:
+            problems.append(
+                f"train.{old} = {value!r} disagrees with train.methods.{method}.{key} = "
+                f"{given[key]!r}; the setting is train.methods.{method}.{key} now"
+            )
+        given[key] = value
+    if data.pop("loss_weights", None):
+        problems.append(
+            "train.loss_weights is gone: a method's loss weights are its own settings now "
+            "(CasCoD: train.methods.cascod.alpha)"
+        )
+    data.pop("skintern_steps", None)  # T is the run's schedule.steps (the run config checks it)
+    if problems:
+        raise ValueError("; ".join(problems))
+    if settings:
+        data["methods"] = settings
+    return data

@@ -55,7 +55,7 @@ class PassageRetriever:
         if not passages:
             raise DataError(
                 "KARD has no passages to retrieve from",
-                hint="give teacher knowledge (skintern teach) or train.kard_corpus=FILE",
+                hint="give teacher knowledge (skintern teach) or train.methods.kard.corpus=FILE",
             )
         self.passages = passages
         self.k = min(k, len(passages))

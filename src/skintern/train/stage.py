@@ -1,7 +1,8 @@
 """Stage `train`: fine-tune the student with one method, progressively over its schedule steps.
 
-Reads: `RUN/data/train/*.jsonl`, `RUN/teacher/{rationales,knowledge}.jsonl`, and for SKIntern
-`RUN/curriculum/manifest.json` + `step-t.jsonl`.
+Reads: the train split files `RUN/data/manifest.json` lists and what the method declares it
+reads (`Method.inputs`): `RUN/teacher/{rationales,knowledge}.jsonl`, and for SKIntern the step
+files `RUN/curriculum/manifest.json` lists, checked to span the config's E epochs.
 Writes: `RUN/train/METHOD/` with `checkpoints/`, `train_log.jsonl`, `adapter/` (PEFT; `model/`
 for full fine-tuning), optionally `merged/` (safetensors), and `manifest.json`.
 CLI: `skintern train --config CONFIG --run-dir RUN [train.method=std-cot ...]`; data parallel:
@@ -106,30 +107,44 @@ def build_plans(
 ) -> list[StepPlan]:
     """Every schedule step's encoded records, with its epochs; empty steps are an error."""
     T = method.num_steps(ctx)
-    curriculum = {int(s["step"]): s for s in ctx.extras.get("plan", [])}
+    curriculum = {s.step: s for s in ctx.curriculum.steps} if ctx.curriculum else {}
     epochs = (
-        [int(curriculum[t]["epochs"]) for t in range(1, T + 1)]
+        [int(curriculum[t].epochs or 0) for t in range(1, T + 1)]
         if curriculum
         else epochs_per_step(cfg.epochs, T)
     )
-    weights = {**method.loss_weights(ctx), **cfg.loss_weights}
+    weights = method.loss_weights(ctx)
     plans = []
     for t in range(1, T + 1):
         records = [r for e in examples for r in method.train_records(e, ctx, t)]
         encoded, stats = encode_records(records, tokenizer, cfg.max_length, weights)
         if not encoded:
             with_rationale = sum(1 for e in examples if ctx.rationales.get(e.id))
+            kept = f"{with_rationale} with a kept teacher rationale, " if ctx.rationales else ""
             raise DataError(
                 f"method {method.name!r} has no training records at step {t} after filtering: "
-                f"{len(examples)} training examples, {with_rationale} with a kept teacher "
-                f"rationale, {len(records)} records, {stats.dropped} longer than "
-                f"train.max_length = {cfg.max_length}",
+                f"{len(examples)} training examples, {kept}{len(records)} records, "
+                f"{stats.dropped} longer than train.max_length = {cfg.max_length}",
                 where="train",
                 hint="check `skintern teach` kept rationales, or raise train.max_length",
             )
-        S_t = curriculum[t].get("S_t") if curriculum else None
+        S_t = curriculum[t].S_t if curriculum else None
         plans.append(StepPlan(t, S_t, epochs[t - 1], encoded))
     return plans
+
+
+def check_epochs(ctx: MethodContext, cfg: TrainConfig, run_dir: Path) -> None:
+    """The curriculum's step files must span the config's E epochs (else they are stale)."""
+    if ctx.curriculum is None:
+        return
+    rendered = sum(step.epochs or 0 for step in ctx.curriculum.steps)
+    if rendered != cfg.epochs:
+        raise DataError(
+            f"the curriculum's step files span {rendered} epochs; this config's E is "
+            f"schedule.epochs = {cfg.epochs}",
+            where=str(run_dir / "curriculum" / "manifest.json"),
+            hint="rerun `skintern curriculum` with this config (or use `skintern run`)",
+        )
 
 
 def run(
@@ -143,6 +158,7 @@ def run(
     """Train `cfg.method` on the run's records; returns the manifest."""
     started = time.time()
     method = methods.get(cfg.method)
+    cfg = cfg.for_method(cfg.method)  # another method's settings never enter the checkpoints
     out = run_dir / "train" / cfg.method
     if not method.trains:
         return {"stage": "train", "method": cfg.method, "trained": False}
@@ -152,7 +168,9 @@ def run(
     accelerator = make_accelerator(cfg)
     torch.manual_seed(cfg.seed)
     examples = read_split(run_dir, "train")[: cfg.max_examples]
-    ctx = build_context(method, cfg, run_dir, examples, data_dir)
+    settings = getattr(cfg.methods, cfg.method)
+    ctx = build_context(method, settings, run_dir, examples, data_dir)
+    check_epochs(ctx, cfg, run_dir)
     model, tokenizer = load_student(cfg, accelerator.device)
     plans = plan_batches(
         cfg, model, build_plans(method, ctx, examples, cfg, tokenizer), accelerator.device

@@ -73,7 +73,7 @@ class SelfInfoCompressor:
 
     def __init__(self, ctx: CompressorContext):
         if ctx.scorer is None:
-            raise ConfigError("the selfinfo compressor needs a scoring model (curriculum.student)")
+            raise ConfigError("the selfinfo compressor needs a scoring model (the student)")
         self._tokenizer = ctx.tokenizer
         self._load = ctx.scorer
         self._lm: Any = None

@@ -2,21 +2,18 @@
 
 from skintern.train.methods import methods
 method = methods.get("std-cot")
+
+Every module of this package but `base` is imported here, and registers its method as it loads:
+a new method is a new file, with no list to extend.
 """
 
-from skintern.train.methods import (  # noqa: F401  (each module registers its method)
-    cascod,
-    few_shot_cot,
-    ft,
-    kaft,
-    kard,
-    mt_cot,
-    skintern,
-    std_cot,
-    step_by_step,
-    zero_shot,
-    zero_shot_cot,
-)
-from skintern.train.methods.base import Method, MethodContext, TrainRecord, methods
+import importlib
+import pkgutil
 
-__all__ = ["Method", "MethodContext", "TrainRecord", "methods"]
+from skintern.train.methods.base import Input, Method, MethodContext, TrainRecord, methods
+
+for _module in pkgutil.iter_modules(__path__):
+    if _module.name != "base":
+        importlib.import_module(f"{__name__}.{_module.name}")
+
+__all__ = ["Input", "Method", "MethodContext", "TrainRecord", "methods"]

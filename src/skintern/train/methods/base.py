@@ -1,6 +1,10 @@
-"""What a method is: how it renders training records, weights its loss and prompts at inference.
+"""What a method is: how it renders training records, weights its loss and prompts at inference,
+which inputs it reads (`Input`) and which settings it has (its own pydantic model, registered
+with it: `@register("kard", config=KardSettings)`, set under `train.methods.kard`).
 
-One shared training loop and one progressive driver serve every method; a method file holds only
+A new method is one module in this package (found and imported by `methods/__init__`) plus its
+test; the config, the CLI, `configs/REFERENCE.md` and the contract tests read the registry. One
+shared training loop and one progressive driver serve every method; a method file holds only
 what differs (STYLE.md "One training loop; a method holds only what differs"). The helpers below
 are the prompt pieces several methods share, so that e.g. Std-CoT and SKIntern prompt identically
 at inference (same cost).
@@ -10,7 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, Protocol, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from skintern.curriculum.render import plain_prompt
 from skintern.data.example import AnswerType, Example
@@ -20,6 +27,41 @@ from skintern.registry import Registry
 
 COT_CUE = "Let's think step by step."
 M = TypeVar("M")
+
+
+class Input(StrEnum):
+    """What a method may read beyond the example itself; each method declares its own, and only
+    those are built for it (`skintern.train.context.build_context`)."""
+
+    RATIONALES = "rationales"  # RUN/teacher/rationales.jsonl: kept teacher CoTs
+    KNOWLEDGE = "knowledge"  # RUN/teacher/knowledge.jsonl: learning summary + supplementary
+    CURRICULUM = "curriculum"  # RUN/curriculum/: the step records, as its manifest lists them
+    PASSAGES = "passages"  # a BM25 retriever over passages (settings: `PassageSettings`)
+    TRAIN_EXAMPLES = "train-examples"  # the run's training examples (few-shot exemplars)
+    DATA_ROOT = "data-root"  # the data root (BBH's official CoT prompts)
+
+
+class NoSettings(BaseModel):
+    """This method has no settings of its own."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class PassageSettings(BaseModel):
+    """Settings of a method that retrieves passages for the question (`Input.PASSAGES`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    passages: int = Field(default=3, ge=1, description="Passages retrieved per question.")
+    corpus: str | None = Field(
+        default=None,
+        description="Passage corpus (.txt paragraphs or .jsonl with `text`); default: the "
+        "teacher knowledge bank split into passages.",
+    )
+
+
+class Retriever(Protocol):
+    def retrieve(self, query: str) -> list[str]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,30 +77,45 @@ class TrainRecord:
 
 
 @dataclass(frozen=True)
+class Curriculum:
+    """The curriculum stage's output as SKIntern reads it (`Input.CURRICULUM`)."""
+
+    steps: list[Any]  # `CurriculumStep`s of the manifest: t, S_t, epochs, file
+    rows: dict[int, dict[str, list[dict[str, Any]]]]  # t -> Example id -> {"prompt", "target"}
+
+
+@dataclass(frozen=True)
 class MethodContext:
-    """Everything a method may read to render an example (built once per run).
+    """Everything a method may read to render an example (built once per run, from the inputs
+    the method declares; the others stay empty).
 
     Attributes:
         rationales: Example id -> kept teacher rationales.
         knowledge: Example id or task name -> knowledge (example-level wins).
-        extras: method-specific inputs: `retriever` (KARD), `steps` (SKIntern step rows:
-            step -> Example id -> list of {"prompt", "target"}), `cascod_alpha`, `data_dir`,
-            `train_examples` (few-shot-CoT exemplars outside BBH).
+        settings: the method's own settings (an instance of its registered config model).
+        curriculum: SKIntern's step records.
+        retriever: KARD's passage retriever.
+        train_examples: the run's training examples (few-shot-CoT exemplars outside BBH).
+        data_dir: the data root (few-shot-CoT's BBH prompts).
     """
 
-    rationales: dict[str, list[Rationale]]
-    knowledge: dict[str, Knowledge]
-    extras: dict[str, Any] = field(default_factory=dict)
+    rationales: dict[str, list[Rationale]] = field(default_factory=dict)
+    knowledge: dict[str, Knowledge] = field(default_factory=dict)
+    settings: Any = None
+    curriculum: Curriculum | None = None
+    retriever: Retriever | None = None
+    train_examples: tuple[Example, ...] = ()
+    data_dir: str | None = None
 
 
 class Method(Protocol):
     """A distillation method or prompting baseline, registered under its user-facing name."""
 
-    name: str
+    name: str  # set by `register`
+    settings_model: type[BaseModel]  # its settings, `train.methods.NAME` (set by `register`)
     trains: bool  # False for zero-shot / zero-shot-CoT / few-shot-CoT baselines
     stages: int  # inference stages: 1, or 2 for CasCoD (question -> rationale -> answer)
-    needs_retrieval: bool  # KARD: passages retrieved for the question at train and test time
-    needs_curriculum: bool  # SKIntern: trains on the curriculum stage's step records
+    inputs: frozenset[Input]  # what it reads at train and test time
 
     def num_steps(self, ctx: MethodContext) -> int:
         """T, the schedule steps of training: 1 for every method but SKIntern."""
@@ -82,11 +139,15 @@ class Method(Protocol):
 methods: Registry[Method] = Registry("method")
 
 
-def register(name: str) -> Callable[[type[M]], type[M]]:
+def register(name: str, *, config: type[BaseModel] = NoSettings) -> Callable[[type[M]], type[M]]:
     """Class decorator: registers one instance of the class under `name` (`methods.get` returns
-    a ready method) and leaves the class as it is."""
+    a ready method), with `config` the model of its settings (`train.methods.NAME`)."""
 
     def add(cls: type[M]) -> type[M]:
+        if Input.PASSAGES in getattr(cls, "inputs", ()) and not issubclass(config, PassageSettings):
+            raise TypeError(f"method {name!r} reads passages: its settings need PassageSettings")
+        cls.name = name  # type: ignore[attr-defined]
+        cls.settings_model = config  # type: ignore[attr-defined]
         methods.register(name)(cls())
         return cls
 
@@ -97,10 +158,10 @@ class BaseMethod:
     """Defaults shared by the single-step, single-stage methods (inherit at most this level)."""
 
     name = ""
+    settings_model: type[BaseModel] = NoSettings
     trains = True
     stages = 1
-    needs_retrieval = False
-    needs_curriculum = False
+    inputs: frozenset[Input] = frozenset({Input.RATIONALES})
 
     def num_steps(self, ctx: MethodContext) -> int:
         return 1
@@ -115,6 +176,13 @@ class BaseMethod:
         self, example: Example, ctx: MethodContext, stage: int = 1, previous: str = ""
     ) -> str:
         return cot_prompt(example)
+
+
+def settings_of(method: Method, ctx: MethodContext) -> Any:
+    """The method's settings in `ctx`, or its defaults when the context carries none."""
+    if isinstance(ctx.settings, method.settings_model):
+        return ctx.settings
+    return method.settings_model()
 
 
 def description(example: Example) -> str:

@@ -1,11 +1,13 @@
 """CasCoD, cascading decomposed CoT distillation (Dai et al., 2024; paper Table 1).
 
 Stage 1: question -> rationale (the final answer sentence removed); stage 2: question + rationale
--> answer. Loss (1 - a) L_rationale + a L_answer with a = 0.3 (`train.cascod_alpha`); at
-inference the student runs stage 1, then stage 2 on its own rationale.
+-> answer. Loss (1 - a) L_rationale + a L_answer with a = 0.3 (`train.methods.cascod.alpha`);
+at inference the student runs stage 1, then stage 2 on its own rationale.
 """
 
 from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from skintern.data.example import Example
 from skintern.train.methods.base import (
@@ -16,10 +18,19 @@ from skintern.train.methods.base import (
     cot_target,
     final_sentence,
     register,
+    settings_of,
     strip_final,
 )
 
-ALPHA = 0.3
+
+class CasCodSettings(BaseModel):
+    """CasCoD's loss weighting (Dai et al., 2024: a = 0.3)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    alpha: float = Field(
+        default=0.3, ge=0, le=1, description="a in loss = (1 - a) L_rationale + a L_answer."
+    )
 
 
 def _rationale_prompt(question: str) -> str:
@@ -30,15 +41,14 @@ def _answer_prompt(question: str, rationale: str) -> str:
     return f"Question: {question}\nRationale: {rationale.strip()}\nAnswer:"
 
 
-@register("cascod")
+@register("cascod", config=CasCodSettings)
 class CasCod(BaseMethod):
     """Two record kinds per rationale: `rationale` (stage 1) and `answer` (stage 2)."""
 
-    name = "cascod"
     stages = 2
 
     def loss_weights(self, ctx: MethodContext) -> dict[str, float]:
-        alpha = float(ctx.extras.get("cascod_alpha", ALPHA))
+        alpha = settings_of(self, ctx).alpha
         return {"rationale": 1.0 - alpha, "answer": alpha}
 
     def train_records(self, example: Example, ctx: MethodContext, step: int) -> list[TrainRecord]:

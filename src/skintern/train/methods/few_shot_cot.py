@@ -15,6 +15,7 @@ from skintern.paths import data_root
 from skintern.train.methods.base import (
     COT_CUE,
     BaseMethod,
+    Input,
     MethodContext,
     cot_target,
     register,
@@ -31,11 +32,11 @@ def _bbh_prompt(root: str, task: str) -> tuple[str, tuple[tuple[str, str], ...]]
 
 def _shots(example: Example, ctx: MethodContext) -> tuple[str, list[tuple[str, str]]]:
     if example.dataset == "bbh":
-        root = str(data_root(ctx.extras.get("data_dir")))
+        root = str(data_root(ctx.data_dir))
         description, exemplars = _bbh_prompt(root, example.task)
         return description, list(exemplars)
     shots = []
-    for other in ctx.extras.get("train_examples", []):
+    for other in ctx.train_examples:
         kept = ctx.rationales.get(other.id)
         if other.task == example.task and other.id != example.id and kept:
             shots.append((other.question, cot_target(kept[0].text, other)))
@@ -48,8 +49,8 @@ def _shots(example: Example, ctx: MethodContext) -> tuple[str, list[tuple[str, s
 class FewShotCot(BaseMethod):
     """3 worked (question, CoT) exemplars, then the question; no training."""
 
-    name = "few-shot-cot"
     trains = False
+    inputs = frozenset({Input.RATIONALES, Input.TRAIN_EXAMPLES, Input.DATA_ROOT})
 
     def inference_prompt(
         self, example: Example, ctx: MethodContext, stage: int = 1, previous: str = ""

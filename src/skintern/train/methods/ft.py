@@ -17,7 +17,7 @@ from skintern.train.methods.base import (
 class FineTune(BaseMethod):
     """Target: "Therefore, the answer is X." (no rationale needed, so no example is dropped)."""
 
-    name = "ft"
+    inputs = frozenset()
 
     def train_records(self, example: Example, ctx: MethodContext, step: int) -> list[TrainRecord]:
         prompt = answer_prompt(example)

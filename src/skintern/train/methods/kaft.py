@@ -9,6 +9,7 @@ from __future__ import annotations
 from skintern.data.example import Example
 from skintern.train.methods.base import (
     BaseMethod,
+    Input,
     MethodContext,
     TrainRecord,
     answer_prompt,
@@ -27,7 +28,7 @@ def _prompt(example: Example, ctx: MethodContext) -> str:
 class KnowledgeAugmentedFineTune(BaseMethod):
     """Answer-only targets, knowledge in the prompt."""
 
-    name = "kaft"
+    inputs = frozenset({Input.KNOWLEDGE})
 
     def train_records(self, example: Example, ctx: MethodContext, step: int) -> list[TrainRecord]:
         return [TrainRecord(example.id, _prompt(example, ctx), final_sentence(example), "answer")]

@@ -1,8 +1,9 @@
 """KARD, knowledge-augmented reasoning distillation (Kang et al., 2023; paper Table 1, BM25).
 
-The question's top-3 BM25 passages (by default from the teacher knowledge bank) are in the prompt
-at train and test time; the target is the teacher rationale. The reranker of the original KARD is
-not used, as in the SKIntern paper's "KARD (BM25)" row.
+The question's top-3 BM25 passages (`train.methods.kard.passages`; from the teacher knowledge
+bank, or from `train.methods.kard.corpus`) are in the prompt at train and test time; the target
+is the teacher rationale. The reranker of the original KARD is not used, as in the SKIntern
+paper's "KARD (BM25)" row.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from skintern.data.example import Example
 from skintern.errors import ConfigError
 from skintern.train.methods.base import (
     BaseMethod,
+    Input,
     MethodContext,
+    PassageSettings,
     TrainRecord,
     cot_prompt,
     rationale_records,
@@ -20,19 +23,21 @@ from skintern.train.methods.base import (
 
 
 def _prompt(example: Example, ctx: MethodContext) -> str:
-    retriever = ctx.extras.get("retriever")
-    if retriever is None:
-        raise ConfigError("method 'kard' needs a passage retriever in the context (extras)")
-    passages = "\n".join(f"- {p}" for p in retriever.retrieve(example.question))
+    if ctx.retriever is None:
+        raise ConfigError("method 'kard' needs a passage retriever in its context")
+    passages = "\n".join(f"- {p}" for p in ctx.retriever.retrieve(example.question))
     return f"Knowledge:\n{passages}\n\n{cot_prompt(example)}"
 
 
-@register("kard")
+class KardSettings(PassageSettings):
+    """KARD's retrieval: how many passages, from which corpus."""
+
+
+@register("kard", config=KardSettings)
 class Kard(BaseMethod):
     """Retrieved passages + question -> rationale."""
 
-    name = "kard"
-    needs_retrieval = True
+    inputs = frozenset({Input.RATIONALES, Input.KNOWLEDGE, Input.PASSAGES})
 
     def train_records(self, example: Example, ctx: MethodContext, step: int) -> list[TrainRecord]:
         if not ctx.rationales.get(example.id):

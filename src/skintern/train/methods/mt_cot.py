@@ -26,8 +26,6 @@ def _explain_prompt(question: str) -> str:
 class MultiTaskCot(BaseMethod):
     """Answer and rationale records, equal weights (L = L_answer + L_rationale)."""
 
-    name = "mt-cot"
-
     def train_records(self, example: Example, ctx: MethodContext, step: int) -> list[TrainRecord]:
         rationales = rationale_records(example, ctx, _explain_prompt(example.question))
         if not rationales:

@@ -8,8 +8,9 @@ same LoRA weights carry over from step to step (the progressive driver, `train.p
 At inference the prompt is the question alone, exactly Std-CoT's, so both cost the same.
 
 Ablations (paper Tables 2-3: no learning summary, no supplementary knowledge, no examples, the
-schedule shape and T) are curriculum options (`curriculum.ablation`, `curriculum.schedule`,
-`curriculum.steps`): they change what the step files hold, not how the student trains.
+schedule shape and T) are curriculum and schedule options (`curriculum.ablation`,
+`schedule.decay`, `schedule.steps`): they change what the step files hold, not how the student
+trains, so SKIntern has no settings of its own.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from skintern.data.example import Example
 from skintern.errors import DataError
 from skintern.train.methods.base import (
     BaseMethod,
+    Input,
     MethodContext,
     TrainRecord,
     cot_target,
@@ -29,21 +31,19 @@ from skintern.train.methods.base import (
 
 def step_rows(ctx: MethodContext) -> dict[int, dict[str, list[dict[str, Any]]]]:
     """Step t -> Example id -> that example's curriculum rows at step t."""
-    steps = ctx.extras.get("steps")
-    if not steps:
+    if ctx.curriculum is None or not ctx.curriculum.rows:
         raise DataError(
             "method 'skintern' needs the curriculum stage's step records",
             hint="run `skintern curriculum` first",
         )
-    return steps
+    return ctx.curriculum.rows
 
 
 @register("skintern")
 class SKIntern(BaseMethod):
     """T steps of (prompt_t, rationale) records; inference: the question alone."""
 
-    name = "skintern"
-    needs_curriculum = True
+    inputs = frozenset({Input.CURRICULUM})
 
     def num_steps(self, ctx: MethodContext) -> int:
         return len(step_rows(ctx))

@@ -21,7 +21,5 @@ from skintern.train.methods.base import (
 class StdCot(BaseMethod):
     """One record per kept rationale; examples without one are skipped."""
 
-    name = "std-cot"
-
     def train_records(self, example: Example, ctx: MethodContext, step: int) -> list[TrainRecord]:
         return rationale_records(example, ctx, cot_prompt(example))

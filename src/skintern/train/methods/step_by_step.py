@@ -25,8 +25,6 @@ def _prompt(prefix: str, question: str) -> str:
 class StepByStep(BaseMethod):
     """`[label]` -> answer sentence, `[rationale]` -> rationale; L = L_label + L_rationale."""
 
-    name = "step-by-step"
-
     def train_records(self, example: Example, ctx: MethodContext, step: int) -> list[TrainRecord]:
         rationales = rationale_records(example, ctx, _prompt("rationale", example.question))
         if not rationales:

@@ -13,8 +13,8 @@ INSTRUCTION = f'Answer the question. Conclude with the format "{FINAL_PHRASE} X.
 class ZeroShot(BaseMethod):
     """Question -> answer, no training."""
 
-    name = "zero-shot"
     trains = False
+    inputs = frozenset()
 
     def inference_prompt(
         self, example: Example, ctx: MethodContext, stage: int = 1, previous: str = ""

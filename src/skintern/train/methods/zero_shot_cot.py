@@ -15,8 +15,8 @@ INSTRUCTION = (
 class ZeroShotCot(BaseMethod):
     """Question + "Let's think step by step." -> rationale and answer, no training."""
 
-    name = "zero-shot-cot"
     trains = False
+    inputs = frozenset()
 
     def inference_prompt(
         self, example: Example, ctx: MethodContext, stage: int = 1, previous: str = ""
