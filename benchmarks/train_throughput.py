@@ -1,7 +1,8 @@
 """Training throughput and memory: `skintern train`'s loop against TRL's `SFTTrainer`, side by side.
 
 Same student (SmolLM2-135M, LoRA r 32 alpha 64 on all linear layers, dropout 0), same records,
-same batches (micro-batch 4 x accumulation 2) and optimizer, each trainer in its own child process
+same optimizer steps (`--batch 4` x `--accum 2` = 8 records; `train.batch_size` 4, which our
+planner may cut into smaller passes) and optimizer, each trainer in its own child process
 so that its peak memory (max RSS, or CUDA's max allocated) is its own. Two record sets: SKIntern
 step-1 records (task knowledge + K worked examples + the question: long prompts, short
 completions) and the Std-CoT records of the same questions (question only). Three rows each:
@@ -10,7 +11,8 @@ completions) and the Std-CoT records of the same questions (question only). Thre
   by `train.precision: auto`, `gradient_checkpointing: auto` and the batch planner);
 - `trl-defaults`: `SFTConfig(use_cpu=True, ...)` as TRL leaves it (it turns bf16 and gradient
   checkpointing on by default; the script prints what it picked);
-- `trl-equal`: TRL with our precision and our checkpointing choice.
+- `trl-equal`: TRL with our precision, checkpointing and micro-batch choice (the same
+  optimizer step: `--batch x --accum` records).
 
 Before timing, both losses are computed on one batch in fp32 and must agree. Tokens/s count real
 tokens (padding excluded). The last line is JSON: ours / TRL ratios for the SKIntern step-1 records,
@@ -149,13 +151,14 @@ def run_trl(args, records) -> dict:
         }
         for e in encoded
     ]
-    settings = {}
-    if args.trl_mode == "equal":  # our precision and checkpointing choice
+    settings, micro = {}, args.batch
+    if args.trl_mode == "equal":  # our precision, checkpointing and micro-batch
         settings = {"bf16": args.equal_bf16, "gradient_checkpointing": args.equal_checkpointing}
+        micro = args.equal_micro
     config = SFTConfig(
         output_dir=str(Path(args.work) / "trl"),
-        per_device_train_batch_size=args.batch,
-        gradient_accumulation_steps=args.accum,
+        per_device_train_batch_size=micro,
+        gradient_accumulation_steps=args.batch * args.accum // micro,
         num_train_epochs=1,
         learning_rate=LR,
         lr_scheduler_type="constant",
@@ -192,7 +195,7 @@ def run_trl(args, records) -> dict:
         "peak_gib": peak_gib(),
         "precision": "bf16" if config.bf16 else "fp16" if config.fp16 else "fp32",
         "gradient_checkpointing": bool(config.gradient_checkpointing),
-        "micro_batch": args.batch,
+        "micro_batch": micro,
     }
 
 
@@ -253,6 +256,7 @@ def compare(records_set: str) -> dict[str, dict]:
     ours = spawn("ours", records_set)
     equal = ["--trl-mode", "equal", "--equal-bf16", str(ours["precision"] == "bf16")]
     equal += ["--equal-checkpointing", str(ours["gradient_checkpointing"])]
+    equal += ["--equal-micro", str(ours["micro_batch"])]
     rows = {
         "ours": ours,
         "trl-defaults": spawn("trl", records_set, "--trl-mode", "defaults"),
@@ -283,6 +287,7 @@ def main() -> None:
     parser.add_argument("--trl-mode", choices=["defaults", "equal"], help=argparse.SUPPRESS)
     parser.add_argument("--equal-bf16", type=lambda v: v == "True", help=argparse.SUPPRESS)
     parser.add_argument("--equal-checkpointing", type=lambda v: v == "True", help=argparse.SUPPRESS)
+    parser.add_argument("--equal-micro", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         return child(args)

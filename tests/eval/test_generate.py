@@ -104,14 +104,12 @@ def test_batches_are_sorted_by_length_longest_first():
     assert batches == [[1, 3], [4, 0], [2]]
 
 
-def test_a_finished_row_leaves_the_batch_and_the_others_are_unchanged(tiny):
-    from skintern.eval.decode import decode
+def test_finished_rows_make_room_for_waiting_prompts_without_changing_any_output(tiny):
+    from skintern.eval.decode import Decoder
 
     tok = tiny.tokenizer
-    tok.padding_side = "left"
-    texts = [format_prompt(tok, p) for p in PROMPTS]
-    padded = tok(texts, add_special_tokens=False, padding=True, return_tensors="pt")
-    sampling = Sampling(max_new_tokens=10)
+    prompts = [tok(format_prompt(tok, p), add_special_tokens=False)["input_ids"] for p in PROMPTS]
+    sampling = Sampling(max_new_tokens=10, batch_size=2)
     seen_batch_sizes: list[int] = []
     hook = tiny.model.register_forward_pre_hook(
         lambda _, args, kwargs: seen_batch_sizes.append(kwargs["input_ids"].shape[0]),
@@ -119,13 +117,20 @@ def test_a_finished_row_leaves_the_batch_and_the_others_are_unchanged(tiny):
     )
     try:
         with torch.inference_mode():
-            inputs = (tiny.model, padded["input_ids"], padded["attention_mask"], sampling, set())
-            never = decode(*inputs, lambda row, tokens: False)
+            alone = [Decoder(tiny.model, 0, sampling, set(), lambda r, t: False).run([p])[0]
+                     for p in prompts]  # fmt: skip
             seen_batch_sizes.clear()
-            early = decode(*inputs, lambda row, tokens: row in (0, 3) and len(tokens) == 2)
+            early = Decoder(
+                tiny.model,
+                0,
+                sampling,
+                set(),
+                lambda row, tokens: row in (0, 3) and len(tokens) == 2,
+            ).run(prompts)
     finally:
         hook.remove()
     assert [len(t) for t in early] == [2, 10, 10, 2, 10]
-    assert early[0] == never[0][:2] and early[3] == never[3][:2]
-    assert [early[i] for i in (1, 2, 4)] == [never[i] for i in (1, 2, 4)]
-    assert seen_batch_sizes[:3] == [5, 5, 3]  # prefill, one step with all rows, then 3 rows
+    assert early[0] == alone[0][:2] and early[3] == alone[3][:2]
+    assert [early[i] for i in (1, 2, 4)] == [alone[i] for i in (1, 2, 4)]
+    # never more than 2 rows; prompt 2 was prefilled alone when prompt 0 finished
+    assert max(seen_batch_sizes) == 2 and 1 in seen_batch_sizes

@@ -19,7 +19,13 @@ from skintern.train.encode import collate, encode_records
 from skintern.train.loss import CompletionLoss, is_right_padded, reference_loss
 from skintern.train.methods import methods
 from skintern.train.model_setup import set_checkpointing
-from skintern.train.planner import ModelShape, StepShape, activation_bytes, plan_step
+from skintern.train.planner import (
+    CPU_PASS_TOKENS,
+    ModelShape,
+    StepShape,
+    activation_bytes,
+    plan_step,
+)
 
 GIB = 1024**3
 
@@ -35,7 +41,7 @@ def test_auto_precision_follows_the_cpu_flags():
 def batch(run_dir: Path, tiny) -> dict[str, torch.Tensor]:
     """Three std-cot records of different lengths, right-padded as training collates them."""
     method = methods.get("skintern")
-    ctx = build_context(method, config(method="skintern"), run_dir, make_examples())
+    ctx = build_context(method, config().methods.skintern, run_dir, make_examples())
     records = [r for e in make_examples()[:3] for r in method.train_records(e, ctx, 1)]
     encoded, _ = encode_records(records, tiny.tokenizer, 512, {})
     assert len({e.length for e in encoded}) > 1  # so there is padding
@@ -90,12 +96,16 @@ SHAPE = ModelShape(layers=30, hidden=576, intermediate=1536, vocab=49152)  # Smo
 STEP = StepShape(lengths=[1400, 1300, 900, 700] * 4, completions=[120] * 16)
 
 
-def test_planner_keeps_the_batch_when_it_fits():
-    plan = plan_step(
-        STEP, SHAPE, 100 * GIB, batch_size=4, micro_batch="auto", checkpointing="auto",
-        precision="bf16", on_gpu=False,
-    )  # fmt: skip
-    assert (plan.micro_batch, plan.checkpointing) == (4, False)
+def test_planner_keeps_the_batch_when_it_fits_and_a_cpu_takes_short_passes():
+    roomy = {"batch_size": 4, "micro_batch": "auto", "checkpointing": "auto", "precision": "bf16"}
+    gpu = plan_step(STEP, SHAPE, 100 * GIB, on_gpu=True, **roomy)
+    cpu = plan_step(STEP, SHAPE, 100 * GIB, on_gpu=False, **roomy)
+    short = StepShape(lengths=[300] * 16, completions=[100] * 16)
+    assert (gpu.micro_batch, gpu.checkpointing) == (4, False)
+    assert (cpu.micro_batch, cpu.checkpointing) == (CPU_PASS_TOKENS // 1400, False) == (2, False)
+    assert plan_step(short, SHAPE, 100 * GIB, on_gpu=False, **roomy).micro_batch == 4
+    fixed = plan_step(STEP, SHAPE, 100 * GIB, on_gpu=False, **{**roomy, "micro_batch": 3})
+    assert fixed.micro_batch == 3
 
 
 def test_planner_halves_on_cpu_and_checkpoints_first_on_gpu():

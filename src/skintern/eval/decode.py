@@ -1,22 +1,27 @@
-"""The decoding loop: KV cache, one token per row per step, and rows that leave when done.
+"""The decoding loop: KV cache, a batch that is kept full, and rows that leave when done.
 
-`model.generate` keeps a finished row in the batch until the last row ends, so one long answer
-makes every other row of its batch run to the same length on padding. Here a row leaves the
-batch (and the KV cache) as soon as it ends: at EOS, at the token cap, or when `done` says its
-text is complete (the final-answer sentence or a stop string). Greedy output is the same as
-`model.generate`'s; each row's tokens depend only on its own prompt (tested).
+On a CPU one decoding step costs about the same for 1 row as for 8 (it is bound by reading the
+weights), so what counts is how many rows do useful work each step. `model.generate` keeps a
+finished row in its batch until the last row ends, on padding. Here a row leaves the batch and
+the KV cache as soon as it ends (EOS, the token cap, or `done`: its final-answer sentence or a
+stop string is complete), and the next waiting prompt takes its place: it is prefilled on its
+own and its cache joins the running batch, left-padded to a common length (continuous
+batching). Greedy output is `model.generate`'s: each row attends to its own tokens only (tested).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import torch
+import torch.nn.functional as F
 
 from skintern.eval.sampling import Sampling
 
-Done = Callable[[int, list[int]], bool]  # (row, tokens so far) -> is the row's answer complete?
+Done = Callable[[int, list[int]], bool]  # (prompt index, tokens so far) -> answer complete?
 
 
 def _warpers(sampling: Sampling) -> Any:
@@ -37,13 +42,6 @@ def _warpers(sampling: Sampling) -> Any:
     return warpers
 
 
-def _next_tokens(logits: torch.Tensor, sampling: Sampling, warpers: Any, rng: Any) -> torch.Tensor:
-    if not sampling.do_sample:
-        return logits.argmax(dim=-1)
-    scores = warpers(None, logits.float())
-    return torch.multinomial(scores.softmax(dim=-1), 1, generator=rng).squeeze(1)
-
-
 def stop_ids(model: Any, tokenizer: Any) -> set[int]:
     """Token ids that end a row: the tokenizer's EOS and the generation config's."""
     ids: set[int] = set()
@@ -52,49 +50,142 @@ def stop_ids(model: Any, tokenizer: Any) -> set[int]:
     return ids
 
 
-def decode(  # noqa: PLR0913 (model inputs plus the decoding settings)
-    model: Any,
-    input_ids: torch.Tensor,
-    attention_mask: torch.Tensor,
-    sampling: Sampling,
-    stops: set[int],
-    done: Done,
-) -> list[list[int]]:
-    """The new tokens of each left-padded row, the ending token included."""
-    from transformers import DynamicCache
+@dataclass
+class _Batch:
+    """The rows being decoded: prompt indices, KV cache, attention mask, next positions/tokens."""
 
-    rows = input_ids.shape[0]
-    tokens: list[list[int]] = [[] for _ in range(rows)]
-    alive = torch.arange(rows)
-    cache = DynamicCache(config=model.config)
-    positions = (attention_mask.cumsum(-1) - 1).clamp(min=0)
-    mask = attention_mask
-    step_ids, step_positions = input_ids, positions
-    rng = torch.Generator(device=input_ids.device).manual_seed(sampling.seed)
-    warpers = _warpers(sampling) if sampling.do_sample else None
-    for _ in range(sampling.max_new_tokens):
-        logits = model(
-            input_ids=step_ids,
+    rows: list[int]
+    cache: Any
+    mask: torch.Tensor
+    positions: torch.Tensor  # (rows, 1): the position of the token fed next
+    feed: torch.Tensor  # (rows,): the token fed next
+
+    def keep(self, index: list[int]) -> None:
+        """Keep only rows `index`, and drop the mask columns no kept row attends to."""
+        at = torch.tensor(index, device=self.mask.device)
+        self.rows = [self.rows[i] for i in index]
+        self.mask, self.positions, self.feed = self.mask[at], self.positions[at], self.feed[at]
+        first = int(self.mask.any(dim=0).int().argmax())  # leading all-padding columns
+        for layer in self.cache.layers:
+            layer.keys, layer.values = layer.keys[at, :, first:], layer.values[at, :, first:]
+        self.mask = self.mask[:, first:]
+
+    def join(self, other: _Batch) -> None:
+        """Append `other`'s rows, left-padding both caches and masks to a common length."""
+        width = max(self.mask.shape[1], other.mask.shape[1])
+        for mine, theirs in zip(self.cache.layers, other.cache.layers, strict=True):
+            mine.keys = torch.cat([_left_pad(mine.keys, width), _left_pad(theirs.keys, width)])
+            mine.values = torch.cat(
+                [_left_pad(mine.values, width), _left_pad(theirs.values, width)]
+            )
+        self.mask = torch.cat([_left_pad(self.mask, width), _left_pad(other.mask, width)])
+        self.rows += other.rows
+        self.positions = torch.cat([self.positions, other.positions])
+        self.feed = torch.cat([self.feed, other.feed])
+
+
+def _left_pad(tensor: torch.Tensor, width: int) -> torch.Tensor:
+    """Zeros prepended along the sequence axis (last of a mask, -2 of a K/V tensor)."""
+    axis = -1 if tensor.dim() == 2 else -2
+    missing = width - tensor.shape[axis]
+    if missing == 0:
+        return tensor
+    return F.pad(tensor, (missing, 0) if axis == -1 else (0, 0, missing, 0))
+
+
+class Decoder:
+    """Greedy or sampled decoding of many prompts, at most `sampling.batch_size` at a time."""
+
+    def __init__(self, model: Any, pad_id: int, sampling: Sampling, stops: set[int], done: Done):
+        self.model, self.pad_id, self.sampling = model, pad_id, sampling
+        self.stops, self.done = stops, done
+        self.rng = torch.Generator(device=model.device).manual_seed(sampling.seed)
+        self.warpers = _warpers(sampling) if sampling.do_sample else None
+        # Joining caches needs plain full-attention layers; others (sliding windows) keep the
+        # batch they started with.
+        self.can_join = all(
+            type(layer).__name__ == "DynamicLayer" for layer in self._new_cache().layers
+        )
+
+    def _new_cache(self) -> Any:
+        from transformers import DynamicCache
+
+        return DynamicCache(config=self.model.config)
+
+    def _choose(self, logits: torch.Tensor) -> torch.Tensor:
+        if self.warpers is None:
+            return logits.argmax(dim=-1)
+        scores = self.warpers(None, logits.float())
+        return torch.multinomial(scores.softmax(dim=-1), 1, generator=self.rng).squeeze(1)
+
+    def _forward(self, ids: torch.Tensor, mask: torch.Tensor, positions: torch.Tensor, cache: Any):
+        return self.model(
+            input_ids=ids,
             attention_mask=mask,
-            position_ids=step_positions,
+            position_ids=positions,
             cache=cache,
             use_cache=True,
             logits_to_keep=1,
         ).logits[:, -1]
-        chosen = _next_tokens(logits, sampling, warpers, rng)
-        keep = []
-        for j, (row, token) in enumerate(zip(alive.tolist(), chosen.tolist(), strict=True)):
-            tokens[row].append(token)
-            full = len(tokens[row]) >= sampling.max_new_tokens
-            if not (token in stops or full or done(row, tokens[row])):
-                keep.append(j)
-        if not keep:
-            break
-        if len(keep) < len(alive):  # finished rows leave the batch and the cache
-            index = torch.tensor(keep, device=input_ids.device)
-            cache.batch_select_indices(index)
-            alive, chosen, mask = alive[index.cpu()], chosen[index], mask[index]
-            step_positions = step_positions[index]
-        mask = torch.cat([mask, mask.new_ones((len(keep), 1))], dim=1)
-        step_ids, step_positions = chosen[:, None], step_positions[:, -1:] + 1
-    return tokens
+
+    def _prefill(self, prompts: Sequence[list[int]], rows: list[int]) -> _Batch:
+        """The rows' prompts, left-padded together, through the model: a batch ready to step."""
+        width = max(len(prompts[r]) for r in rows)
+        device = self.model.device
+        ids = torch.full((len(rows), width), self.pad_id, dtype=torch.long, device=device)
+        mask = torch.zeros((len(rows), width), dtype=torch.long, device=device)
+        for i, r in enumerate(rows):
+            ids[i, width - len(prompts[r]) :] = torch.tensor(prompts[r], device=device)
+            mask[i, width - len(prompts[r]) :] = 1
+        positions = (mask.cumsum(-1) - 1).clamp(min=0)
+        cache = self._new_cache()
+        logits = self._forward(ids, mask, positions, cache)
+        return _Batch(list(rows), cache, mask, positions[:, -1:], self._choose(logits))
+
+    def _record(self, batch: _Batch, out: list[list[int]]) -> list[int]:
+        """Append each row's chosen token; the indices of the rows that go on."""
+        going = []
+        for i, (row, token) in enumerate(zip(batch.rows, batch.feed.tolist(), strict=True)):
+            out[row].append(token)
+            full = len(out[row]) >= self.sampling.max_new_tokens
+            if not (token in self.stops or full or self.done(row, out[row])):
+                going.append(i)
+        return going
+
+    def _admit(self, batch: _Batch | None, waiting: deque, prompts, out) -> _Batch | None:
+        """Fill free places of `batch` with waiting prompts (all of them when there is none)."""
+        size = self.sampling.batch_size
+        while waiting and (batch is None or (self.can_join and len(batch.rows) < size)):
+            free = size - (len(batch.rows) if batch else 0)
+            new = self._prefill(
+                prompts, [waiting.popleft() for _ in range(min(free, len(waiting)))]
+            )
+            going = self._record(new, out)
+            if len(going) < len(new.rows):
+                if not going:
+                    continue
+                new.keep(going)
+            if batch is None:
+                batch = new
+            else:
+                batch.join(new)
+        return batch
+
+    def run(self, prompts: Sequence[list[int]]) -> list[list[int]]:
+        """The new tokens of each prompt, its ending token included, in prompt order."""
+        out: list[list[int]] = [[] for _ in prompts]
+        waiting, batch = deque(range(len(prompts))), None
+        while waiting or batch is not None:
+            batch = self._admit(batch, waiting, prompts, out)
+            if batch is None:
+                break
+            batch.mask = torch.cat([batch.mask, batch.mask.new_ones((len(batch.rows), 1))], 1)
+            batch.positions = batch.positions + 1
+            logits = self._forward(batch.feed[:, None], batch.mask, batch.positions, batch.cache)
+            batch.feed = self._choose(logits)
+            going = self._record(batch, out)
+            if not going:
+                batch = None
+            elif len(going) < len(batch.rows):
+                batch.keep(going)
+        return out

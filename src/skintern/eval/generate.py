@@ -10,7 +10,8 @@ Why these choices:
   one-by-one output (tested);
 - batches sorted by prompt length, so padding (wasted prefill) stays small;
 - stop once "Therefore, the answer is X." is complete: everything after it is waste (issue 6),
-  and a finished row leaves its batch at once (`skintern.eval.decode`), so the batch shrinks.
+  and a finished row leaves its batch at once, its place taken by the next prompt
+  (`skintern.eval.decode`), so no row waits on padding for the longest answer of its batch.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import Any
 
 import torch
 
-from skintern.eval.decode import Done, decode, stop_ids
+from skintern.eval.decode import Decoder, Done, stop_ids
 from skintern.eval.sampling import Sampling
 
 FINAL_PHRASE = "Therefore, the answer is"
@@ -31,6 +32,9 @@ FINAL_PHRASE = "Therefore, the answer is"
 # "1."), or at the end of its line. Generation therefore runs one token past the full stop.
 _ANSWER_DONE = re.compile(re.escape(FINAL_PHRASE) + r"[^\n]*?(?:\.(?=\s)|(?=\n))")
 _TAIL_TOKENS = 48  # enough tokens to hold the final sentence and any user stop string
+# Prompts decoded together, in batches: a finished row's place goes to the next prompt, so the
+# batch stays full; results are handed back (and saved) a chunk at a time.
+CHUNK_BATCHES = 8
 
 
 @dataclass(frozen=True)
@@ -94,33 +98,37 @@ def generate(
     sampling: Sampling,
     leads: Sequence[str] = (),
 ) -> Iterator[tuple[list[int], list[Generation]]]:
-    """Yield `(indices, generations)` per batch, in length-sorted order, as each batch finishes.
+    """Yield `(indices, generations)` per chunk of `CHUNK_BATCHES` batches, as each finishes.
 
-    `prompts` are complete model inputs (chat template applied); they are tokenized without
-    adding special tokens, since the template already holds them. `leads[i]` is text the
-    prompt ends with that counts as already generated when looking for the final answer
-    (a zero-shot prompt ending "Therefore, the answer is").
+    Prompts are decoded longest first, `sampling.batch_size` at a time, a finished row's place
+    taken by the next prompt (`skintern.eval.decode`). `prompts` are complete model inputs (chat
+    template applied); they are tokenized without adding special tokens, since the template
+    already holds them. `leads[i]` is text the prompt ends with that counts as already generated
+    when looking for the final answer (a zero-shot prompt ending "Therefore, the answer is").
     """
     prepare_tokenizer(tokenizer)
     leads = list(leads) or [""] * len(prompts)
     ids = [tokenizer(p, add_special_tokens=False)["input_ids"] for p in prompts]
-    for batch in length_sorted_batches([len(x) for x in ids], sampling.batch_size):
-        rows = [ids[i] for i in batch]
-        yield batch, _generate_batch(model, tokenizer, rows, sampling, [leads[i] for i in batch])
+    order = [
+        i for b in length_sorted_batches([len(x) for x in ids], sampling.batch_size) for i in b
+    ]
+    chunk = sampling.batch_size * CHUNK_BATCHES
+    for start in range(0, len(order), chunk):
+        part = order[start : start + chunk]
+        rows = [ids[i] for i in part]
+        yield part, _generate_chunk(model, tokenizer, rows, sampling, [leads[i] for i in part])
 
 
-def _generate_batch(
+def _generate_chunk(
     model: Any, tokenizer: Any, ids: list[list[int]], sampling: Sampling, leads: list[str]
 ) -> list[Generation]:
-    padded = tokenizer.pad({"input_ids": ids}, padding=True, return_tensors="pt")
-    input_ids = padded["input_ids"].to(model.device)
-    mask = padded["attention_mask"].to(model.device)
     stops = stop_ids(model, tokenizer)
+    decoder = Decoder(
+        model, tokenizer.pad_token_id, sampling, stops, answer_done(tokenizer, sampling, leads)
+    )
     started = time.perf_counter()
     with torch.inference_mode():
-        new = decode(
-            model, input_ids, mask, sampling, stops, answer_done(tokenizer, sampling, leads)
-        )
+        new = decoder.run(ids)
     latency = (time.perf_counter() - started) / len(ids)
     return [
         _finish(tokenizer, tokens, len(prompt), latency, sampling, lead, stops)

@@ -12,7 +12,7 @@ from typing import Any, Protocol
 from skintern.answers import extract_answer, extractor_info, is_correct
 from skintern.data.example import Example
 from skintern.eval.flops import FlopsModel
-from skintern.eval.generate import Generation, length_sorted_batches
+from skintern.eval.generate import CHUNK_BATCHES, Generation, length_sorted_batches
 from skintern.records import FINAL_PHRASE
 from skintern.train.methods import Method, MethodContext
 
@@ -38,10 +38,11 @@ def predict(
     batch_size: int,
     flops: FlopsModel,
 ) -> Iterator[list[dict[str, Any]]]:
-    """Yield the prediction rows of each batch of `examples` as it finishes."""
+    """Yield the prediction rows of each chunk of `examples` as it finishes: `CHUNK_BATCHES`
+    batches go to the backend at once, so that it can keep its batch full."""
     first = [method.inference_prompt(ex, ctx, 1) for ex in examples]
     lengths = [backend.count_tokens(p) for p in first]
-    for batch in length_sorted_batches(lengths, batch_size):
+    for batch in length_sorted_batches(lengths, batch_size * CHUNK_BATCHES):
         chosen = [examples[i] for i in batch]
         stages = _run_stages(backend, method, ctx, chosen, [first[i] for i in batch])
         yield [
