@@ -54,3 +54,29 @@ def test_test_files_have_unique_names():
     """pytest's default import mode needs unique basenames (tests/ has no __init__.py)."""
     names = [path.name for path in (ROOT / "tests").rglob("*.py")]
     assert sorted({n for n in names if names.count(n) > 1} - {"conftest.py"}) == []
+
+
+# Files in a plug-in folder that are shared parts, not plug-ins.
+SHARED_PARTS = {"__init__", "base", "cache", "words"}
+
+
+@pytest.mark.parametrize(
+    ("folder", "contract"),
+    [
+        ("train/methods", "methods are independent"),
+        ("curriculum/compressors", "compressors are independent"),
+        ("teacher/backends", "teacher backends are independent"),
+    ],
+)
+def test_independence_contracts_name_every_plugin(folder: str, contract: str):
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    (found,) = [c for c in config["tool"]["importlinter"]["contracts"] if c["name"] == contract]
+    package = "skintern." + folder.replace("/", ".")
+    plugins = {
+        f"{package}.{path.stem}"
+        for path in (ROOT / "src" / "skintern" / folder).glob("*.py")
+        if path.stem not in SHARED_PARTS
+    }
+    assert set(found["modules"]) == plugins
