@@ -99,7 +99,7 @@ def run_ours(args, records) -> dict:
     from skintern.train.config import TrainConfig
     from skintern.train.loop import Run, StepPlan, train
     from skintern.train.model_setup import compute_precision, load_student
-    from skintern.train.stage import make_accelerator, plan_batches
+    from skintern.train.stage import cpu_autocast, make_accelerator, plan_batches
 
     cfg = TrainConfig(
         method="std-cot",
@@ -123,7 +123,10 @@ def run_ours(args, records) -> dict:
     (plan,) = plan_batches(cfg, model, [StepPlan(1, 1.0, 1, encoded)], acc.device)
     out = Path(args.work) / "ours"
     started = time.time()
-    summary = train(Run(cfg, model, tokenizer.pad_token_id, [plan], out, acc))
+    run = Run(
+        cfg, model, tokenizer.pad_token_id, [plan], out, acc, print, cpu_autocast(cfg, acc.device)
+    )
+    summary = train(run)
     return {
         "tokens": summary["tokens"],
         "seconds": time.time() - started,

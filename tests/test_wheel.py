@@ -113,10 +113,10 @@ def test_installed_demo_finds_its_config_outside_the_checkout(venv: Path, tmp_pa
 
     # The demo reads its shipped config and checks the override against it, then stops: a bad
     # value is the quickest way to see which file it read without running the 10-minute demo.
-    stopped = run(skintern, "demo", "train.epochs=fast", "--run-dir", tmp_path / "run",
+    stopped = run(skintern, "demo", "train.lr=fast", "--run-dir", tmp_path / "run",
                   cwd=tmp_path, env=env)  # fmt: skip
     assert stopped.returncode == 1
-    assert f"{path}: train.epochs" in stopped.stderr.replace("\n", ""), stopped.stderr
+    assert f"{path}: train.lr" in stopped.stderr.replace("\n", ""), stopped.stderr
     # The README's `configs/...` paths work there too.
     other = run(skintern, "data", "-c", "configs/demo.yaml", "data.seed=x", "--run-dir",
                 tmp_path / "run", cwd=tmp_path, env=env)  # fmt: skip

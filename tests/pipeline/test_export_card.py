@@ -22,7 +22,7 @@ from skintern.pipeline.student import load, open_trained
 
 # A learning rate that takes tiny-random's greedy output past blank lines, so that equal outputs
 # say something (dropout off: the merged and unmerged students are the same function).
-TRAINED = ["eval.methods=[skintern]", "train.lr=0.02", "curriculum.epochs=6", "train.epochs=6",
+TRAINED = ["eval.methods=[skintern]", "train.lr=0.02", "schedule.epochs=6",
            "eval.max_new_tokens=24", "train.lora.dropout=0"]  # fmt: skip
 
 

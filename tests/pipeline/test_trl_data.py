@@ -82,7 +82,7 @@ def test_trl_tokenizes_a_record_as_skintern_trains_it(exported: Path, curriculum
     cfg = tiny_config("train.batch_size=8").train
     method = methods.get("skintern")
     examples = read_split(curriculum_run, "train")
-    ctx = build_context(method, cfg, curriculum_run, examples)
+    ctx = build_context(method, cfg.methods.skintern, curriculum_run, examples)
     ours, _ = encode_records(step_records(method, ctx, examples, 1), tiny.tokenizer, 4096, {})
     data = load_dataset("json", data_files=str(exported / "step-1.jsonl"), split="train")
     args = SFTConfig(output_dir=str(tmp_path / "sft"), max_length=4096, bf16=False)

@@ -118,7 +118,7 @@ def write_folder(trained: Trained, work: Path, out: Path, adapter_only: bool) ->
         student = load(trained)
         student.model.save_pretrained(work, safe_serialization=True)
         tokenizer = student.tokenizer
-    ctx = build_context(method, trained.train, trained.run_dir)
+    ctx = build_context(method, getattr(trained.train.methods, method.name), trained.run_dir)
     wraps = prompt_template.build(tokenizer, method, ctx, trained.templates)
     tokenizer.save_pretrained(work)
     generation_config(tokenizer, trained.eval.max_new_tokens).save_pretrained(work)

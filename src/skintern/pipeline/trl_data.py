@@ -51,9 +51,9 @@ def trl_row(record: TrainRecord, conversational: bool) -> dict[str, Any]:
     }
 
 
-def check_weights(method: Method, ctx: MethodContext, cfg: TrainConfig) -> None:
+def check_weights(method: Method, ctx: MethodContext) -> None:
     """TRL's SFTTrainer weighs every record alike: refuse a method that does not."""
-    weights = {**method.loss_weights(ctx), **cfg.loss_weights}
+    weights = method.loss_weights(ctx)
     unequal = {kind: w for kind, w in weights.items() if w != 1.0}
     if unequal:
         raise ConfigError(
@@ -66,9 +66,9 @@ def check_weights(method: Method, ctx: MethodContext, cfg: TrainConfig) -> None:
 
 def step_epochs(ctx: MethodContext, cfg: TrainConfig, steps: int) -> list[int]:
     """Epochs of each schedule step, as `skintern train` runs them."""
-    plan = {int(s["step"]): s for s in ctx.extras.get("plan", [])}
-    if plan:
-        return [int(plan[t]["epochs"]) for t in range(1, steps + 1)]
+    if ctx.curriculum is not None:
+        plan = {s.step: s for s in ctx.curriculum.steps}
+        return [int(plan[t].epochs or 0) for t in range(1, steps + 1)]
     return list(epochs_per_step(cfg.epochs, steps))
 
 
@@ -90,10 +90,10 @@ def write_steps(
     if not method.trains:
         raise ConfigError(f"method {cfg.method!r} does not train: it has no records to export")
     examples = read_split(run_dir, "train")[: cfg.max_examples]
-    ctx = build_context(method, cfg, run_dir, examples, data_dir)
-    check_weights(method, ctx, cfg)
+    ctx = build_context(method, getattr(cfg.methods, method.name), run_dir, examples, data_dir)
+    check_weights(method, ctx)
     T = method.num_steps(ctx)
-    S = {int(s["step"]): s.get("S_t") for s in ctx.extras.get("plan", [])}
+    S = {s.step: s.S_t for s in ctx.curriculum.steps} if ctx.curriculum else {}
     entries = []
     for t, epochs in enumerate(step_epochs(ctx, cfg, T), start=1):
         rows = (trl_row(r, conversational) for r in step_records(method, ctx, examples, t))

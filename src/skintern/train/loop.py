@@ -62,6 +62,9 @@ class Run:
     out_dir: Path
     accelerator: Any
     warn: Callable[[str], None] = print
+    # bf16 autocast on CPU, applied here rather than through accelerate's mixed precision, which
+    # is fixed for the whole process (a second run in it with another precision would fail).
+    cpu_autocast: torch.dtype | None = None
 
 
 def data_fingerprint(plans: list[StepPlan]) -> str:
@@ -260,7 +263,7 @@ def _optimizer_step(loop: _Loop, plan: StepPlan, batch: list[int]) -> tuple[floa
         tensors = {k: v.to(acc.device) for k, v in tensors.items()}
         sync = contextlib.nullcontext() if j == len(micro) - 1 else acc.no_sync(loop.module)
         with sync:
-            with acc.autocast():
+            with acc.autocast(), _cpu_autocast(run.cpu_autocast):
                 loss_sum, _ = loop.module(**tensors)
             acc.backward(loss_sum * (world / n_target))
         local += loss_sum.detach()
@@ -271,6 +274,10 @@ def _optimizer_step(loop: _Loop, plan: StepPlan, batch: list[int]) -> tuple[floa
     loop.optimizer.zero_grad(set_to_none=True)
     loss = acc.reduce(local, reduction="sum").item() / n_target
     return loss, sum(lengths[i] for i in batch), n_target
+
+
+def _cpu_autocast(dtype: torch.dtype | None) -> Any:
+    return torch.autocast("cpu", dtype=dtype or torch.bfloat16, enabled=dtype is not None)
 
 
 def _log_step(loop: _Loop, plan: StepPlan, row: dict[str, Any]) -> None:

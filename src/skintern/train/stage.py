@@ -42,8 +42,8 @@ from skintern.train.planner import ModelShape, StepShape, budget_for_activations
 
 
 def make_accelerator(cfg: TrainConfig) -> Any:
-    """An `accelerate.Accelerator`: DDP when launched with several processes, autocast in the
-    resolved `train.precision` (bf16 on CPUs with bf16 arithmetic too), or plain fp32."""
+    """An `accelerate.Accelerator`: DDP when launched with several processes, and on GPU autocast
+    in the resolved `train.precision`."""
     from accelerate import Accelerator
 
     on_gpu = torch.cuda.is_available()
@@ -52,8 +52,15 @@ def make_accelerator(cfg: TrainConfig) -> Any:
         raise ConfigError(
             "train.precision=fp16 needs a GPU", where="train.precision", hint="use bf16 or fp32"
         )
-    mixed = {"bf16": "bf16", "fp16": "fp16"}.get(precision, "no")
+    # CPU bf16 is autocast by the loop (`Run.cpu_autocast`): accelerate's setting is per process
+    mixed = {"bf16": "bf16", "fp16": "fp16"}.get(precision, "no") if on_gpu else "no"
     return Accelerator(cpu=not on_gpu, mixed_precision=mixed)
+
+
+def cpu_autocast(cfg: TrainConfig, device: torch.device) -> torch.dtype | None:
+    """The dtype the loop autocasts to on CPU (None: plain fp32, or a GPU's own autocast)."""
+    on_cpu = device.type != "cuda"
+    return torch.bfloat16 if on_cpu and compute_precision(cfg, False) == "bf16" else None
 
 
 def plan_batches(
@@ -176,7 +183,8 @@ def run(
         cfg, model, build_plans(method, ctx, examples, cfg, tokenizer), accelerator.device
     )
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
-    summary = train(Run(cfg, model, pad, plans, out, accelerator, warn), on_step=on_step)
+    autocast = cpu_autocast(cfg, accelerator.device)
+    summary = train(Run(cfg, model, pad, plans, out, accelerator, warn, autocast), on_step=on_step)
     manifest: dict[str, Any] = {}
     if accelerator.is_main_process:
         save_final(model, tokenizer, out, cfg)
