@@ -18,6 +18,7 @@ from skintern.pipeline.card import Base, Card, base_of, method_doc
 from skintern.pipeline.card_snippets import Usage
 from skintern.pipeline.prompt_template import Wrap
 from skintern.pipeline.student import Trained
+from skintern.train.methods import Input
 
 QUESTIONS = 5  # example questions in the snippets
 
@@ -47,7 +48,7 @@ def training_lines(trained: Trained, method: Any, train: list[Example]) -> list[
         f"({len(tasks)} tasks: {', '.join(tasks)})."
     ]
     manifest = trained.run_dir / "curriculum" / "manifest.json"
-    if method.needs_curriculum and manifest.is_file():
+    if Input.CURRICULUM in method.inputs and manifest.is_file():
         info = read_json(manifest)
         steps = info.get("steps", [])
         values = ", ".join(f"{s['S_t']:.3g}" for s in steps)
@@ -73,9 +74,9 @@ def training_lines(trained: Trained, method: Any, train: list[Example]) -> list[
 
 def teachers(run_dir: Path) -> list[str]:
     """The distinct sources of the kept teacher rationales (`replay:code-davinci-002`, ...)."""
-    from skintern.train.context import read_teacher
+    from skintern.train.context import read_rationales
 
-    rationales, _ = read_teacher(run_dir)
+    rationales = read_rationales(run_dir)
     return sorted({r.source for group in rationales.values() for r in group})
 
 

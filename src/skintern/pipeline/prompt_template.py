@@ -30,7 +30,7 @@ from typing import Any
 from skintern.data.example import Example
 from skintern.errors import ModelError, SkinternError
 from skintern.models.chat import format_prompt, has_chat_template
-from skintern.train.methods import Method, MethodContext
+from skintern.train.methods import Input, Method, MethodContext
 
 NAME = "trained_prompt"
 _QUESTION = "\x00question\x00"  # a stand-in no real prompt contains
@@ -48,7 +48,7 @@ class Wrap:
 def wrap_for(method: Method, ctx: MethodContext, example: Example) -> Wrap | None:
     """How `method` wraps a question of `example`'s task; None when its prompt does more than
     wrap (retrieval, knowledge of one example, several stages, the question twice)."""
-    if method.stages != 1 or method.needs_retrieval:
+    if method.stages != 1 or Input.PASSAGES in method.inputs:
         return None
     probe = replace(example, id=f"{example.task}/trained-prompt-probe")
     try:
