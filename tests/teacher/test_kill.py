@@ -17,7 +17,7 @@ from teacher_fixtures import API_KEY, KEY_ENV, arithmetic_examples, http_teacher
 from skintern.teacher import stage
 from skintern.teacher.config import TeacherConfig
 
-N_EXAMPLES = 100  # x 2 samples + 2 task-level knowledge requests = 202 requests
+N_EXAMPLES = 50  # x 2 samples + 2 task-level knowledge requests = 102 real generations
 
 
 def answered(run_dir) -> int:
