@@ -44,7 +44,7 @@ class Generation:
     text: str
     prompt_tokens: int
     generated_tokens: int  # tokens the model produced, the stop token included, padding not
-    latency_s: float  # the batch's wall time shared equally by its rows
+    latency_s: float  # wall time of the decoded chunk (CHUNK_BATCHES) shared by its rows
     finish: str  # "answer" (final sentence done), "stop" (a stop string), "eos", "length"
 
 
