@@ -96,9 +96,9 @@ def plan_batches(
         if choice is None:
             raise ModelError(
                 f"schedule step {plan.step} does not fit in memory: its longest record has "
-                f"{max(step.lengths)} tokens, and even one such record with gradient "
-                f"checkpointing needs more than the {max(budget, 0) / GIB:.1f} GiB left for "
-                "activations",
+                f"{max(step.lengths)} tokens, and no micro-batch (train.micro_batch = "
+                f"{cfg.micro_batch}, gradient_checkpointing = {cfg.gradient_checkpointing}) "
+                f"fits the {max(budget, 0) / GIB:.1f} GiB left for activations",
                 where="train.micro_batch" if isinstance(cfg.micro_batch, int) else "train",
                 hint="lower train.max_length, use micro_batch=auto and gradient_checkpointing="
                 "auto, or raise train.memory_limit_gb if the measured memory is wrong",
