@@ -149,7 +149,7 @@ def _batches_per_epoch(run: Run, global_batch: int) -> list[int]:
 def _resume(run: Run, key: dict[str, Any], root: Path) -> ckpt.Snapshot | None:
     """The newest whole checkpoint of this run, loaded into the model; or none, old ones removed."""
     acc, model = run.accelerator, run.model
-    if not run.cfg.resume:  # start over: old checkpoints would otherwise be taken for this run's
+    if not run.cfg.resume:  # start over: a later resume would otherwise take the old checkpoints
         acc.wait_for_everyone()
         if acc.is_main_process:
             shutil.rmtree(root, ignore_errors=True)
