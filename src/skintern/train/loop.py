@@ -249,11 +249,13 @@ def _begin_step(loop: _Loop, si: int, first_step: int) -> list[list[int]] | None
     return loop.snap.order
 
 
-def _optimizer_step(loop: _Loop, plan: StepPlan, batch: list[int]) -> tuple[float, int, int]:
-    """One optimizer step over a global batch: (mean loss, tokens, completion tokens)."""
+def _optimizer_step(
+    loop: _Loop, plan: StepPlan, lengths: list[int], batch: list[int]
+) -> tuple[float, int, int]:
+    """One optimizer step over a global batch (`lengths`: the step's record lengths):
+    (mean loss, tokens, completion tokens)."""
     cfg, acc, run = loop.run.cfg, loop.acc, loop.run
     world = acc.num_processes
-    lengths = [r.length for r in plan.records]
     n_target = sum(plan.records[i].completion_tokens for i in batch)
     micro_size = plan.micro_batch or cfg.batch_size
     micro = local_micro_batches(batch, lengths, micro_size, acc.process_index, world)
@@ -329,7 +331,7 @@ def _run_step(loop: _Loop, si: int, first_step: int, bar: Any, task: Any, on_ste
         first = loop.pos.batch if (si, epoch) == (loop.pos.step_index, loop.pos.epoch) else 0
         for b in range(first, batches):
             tick = time.time()
-            loss, n_tokens, n_target = _optimizer_step(loop, plan, order[b])
+            loss, n_tokens, n_target = _optimizer_step(loop, plan, lengths, order[b])
             pos = loop.pos
             loop.pos = ckpt.Position(si, epoch, b, pos.global_step + 1, pos.tokens + n_tokens)
             loop.done_tokens += n_tokens
