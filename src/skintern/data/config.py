@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Self
+from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -32,6 +32,13 @@ class DatasetSpec(BaseModel):
         ge=1,
         description="Keep a random sample of this many examples per task and split, seeded by "
         "`data.seed` (file order kept); unlike `limit`, not just the first ones.",
+    )
+
+    split: Literal["train"] | None = Field(
+        default=None,
+        description="On a `data.test` entry: evaluate on this dataset's train split instead, less "
+        "every question the run trains on (a validation slice for picking hyperparameters, "
+        "never the test split); with `sample` or `limit` applied after that exclusion.",
     )
 
     path: str | None = Field(
@@ -99,6 +106,12 @@ class DataConfig(BaseModel):
     test: list[DatasetSpec] = Field(
         default_factory=list, description="Evaluation sets (in- and out-of-domain)."
     )
+
+    @model_validator(mode="after")
+    def _split_on_test_only(self) -> Self:
+        if any(spec.split for spec in self.train):
+            raise ValueError("`split` applies to data.test entries only (a validation slice)")
+        return self
 
     @model_validator(mode="after")
     def _distinct_names(self) -> Self:

@@ -24,12 +24,15 @@ from skintern.files import read_jsonl
 from skintern.rundir import fingerprint, write_jsonl, write_manifest
 
 
-def load_spec(spec: DatasetSpec, split: str, cfg: DataConfig) -> list[Example]:
-    """The examples of one configured dataset and split, per-task `sample` and `limit` applied."""
+def load_spec(
+    spec: DatasetSpec, split: str, cfg: DataConfig, exclude: frozenset[str] = frozenset()
+) -> list[Example]:
+    """The examples of one configured dataset and split, less the ids in `exclude`, per-task
+    `sample` and `limit` applied."""
     tasks = spec.tasks or [None]
     examples: list[Example] = []
     for task in tasks:
-        part = _load_part(spec, split, cfg, task)
+        part = [e for e in _load_part(spec, split, cfg, task) if e.id not in exclude]
         if spec.sample is not None:
             part = seeded_sample(part, spec.sample, cfg.seed)
         if spec.limit is not None:
@@ -86,11 +89,11 @@ def run(cfg: DataConfig, run_dir: Path) -> dict[str, Any]:
     run directory as it was.
     """
     started = time.time()
-    splits = {
-        split: {spec.name: load_spec(spec, split, cfg) for spec in specs}
-        for split, specs in (("train", cfg.train), ("test", cfg.test))
-    }
-    return write_splits(run_dir, splits, cfg.model_dump(mode="json"), started)
+    train = {spec.name: load_spec(spec, "train", cfg) for spec in cfg.train}
+    # A test entry read from a train split (a validation slice) never holds a training question.
+    trained = frozenset(e.id for examples in train.values() for e in examples)
+    test = {spec.name: load_spec(spec, spec.split or "test", cfg, trained) for spec in cfg.test}
+    return write_splits(run_dir, {"train": train, "test": test}, cfg.model_dump(mode="json"), started)
 
 
 def write_splits(

@@ -123,6 +123,7 @@ class _Loop:
     scheduler: Any = None
     done_tokens: int = 0
     started: float = 0.0
+    cpu_started: float = 0.0  # process CPU time: a cost that a paused (SIGSTOP) run does not inflate
 
     @property
     def acc(self) -> Any:
@@ -201,6 +202,7 @@ def _start(run: Run) -> _Loop:
         pos=pos,
         log=log,
         started=time.time(),
+        cpu_started=time.process_time(),
     )
 
 
@@ -375,5 +377,6 @@ def train(run: Run, on_step: Callable[[int], None] | None = None) -> dict[str, A
         "global_steps": loop.pos.global_step,
         "tokens": loop.pos.tokens,
         "seconds": round(seconds, 2),
+        "cpu_seconds": round(time.process_time() - loop.cpu_started, 2),
         "tokens_per_s": round(loop.done_tokens / max(seconds, 1e-9), 1),
     }

@@ -1,0 +1,201 @@
+"""Issue 15: does internalization pay at small scale? Seven BBH tasks, every arm, seeds.
+
+    python benchmarks/bbh_seeds.py pilot                 # the LR pilot on a validation slice
+    python benchmarks/bbh_seeds.py run [ARM[/seed-N] ...] # train + evaluate what has no results
+    python benchmarks/bbh_seeds.py report                # summary.json, tables, plots
+
+`run` takes the arm-seeds in `PLAN` order (every arm's seed 0 first, then the extra seeds), each
+with `skintern run --config configs/bbh-seeds.yaml` in its own run directory
+(runs/bbh-seeds/ARM/seed-N), and copies what it measured, never checkpoints, to
+benchmarks/results/bbh-seeds/ARM/seed-N/. An arm-seed with results there is skipped, so a stopped
+experiment continues next session; one whose method is not registered yet is skipped with a word.
+`report` reads only those folders: benchmarks/results/bbh-seeds/summary.json, the Markdown section
+benchmarks/results/bbh-seeds.md (`python benchmarks/record.py --readme` splices it into the README)
+and the plots beside it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from reproduce_bbh_small import Variant, collect
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIG = "configs/bbh-seeds.yaml"
+RESULTS = ROOT / "benchmarks" / "results" / "bbh-seeds"
+SUMMARY_MD = ROOT / "benchmarks" / "results" / "bbh-seeds.md"
+TASKS = (
+    "[sports_understanding, object_counting, boolean_expressions, date_understanding, navigate, "
+    "web_of_lies, logical_deduction_three_objects]"
+)
+# The paper's LR grid (Table 5 / A.2); the pilot trains Std-CoT at each and scores a validation
+# slice of the training split (15 questions a task the run never trains on), never the test split.
+PILOT_LRS = ("3e-4", "2e-4", "1e-4", "5e-5")
+PILOT_DATA = f"data.test=[{{name: bbh, split: train, tasks: {TASKS}, sample: 15}}]"
+
+
+@dataclass(frozen=True)
+class Arm:
+    name: str
+    method: str
+    overrides: tuple[str, ...] = ()
+    about: str = ""
+    seeds: tuple[int, ...] = (0,)
+
+
+ARMS = [
+    Arm("std-cot", "std-cot", about="question -> teacher rationale, E = 8", seeds=(0, 1, 2)),
+    Arm(
+        "skintern",
+        "skintern",
+        about="the paper's setting: linear S_t, T = 4, 2 epochs a step, LR restarts per step",
+        seeds=(0, 1, 2),
+    ),
+    Arm(
+        "skintern-no-examples-one-lr",
+        "skintern",
+        ("curriculum.ablation=no-examples", "train.schedule_scope=run"),
+        "the diagnosis' first fix: knowledge only (no copying shortcut), one LR schedule",
+    ),
+    Arm(
+        "zero-shot-cot",
+        "zero-shot-cot",
+        ("eval.batch_size=32",),
+        'untuned student, "Let\'s think step by step"',
+    ),
+    Arm(
+        "std-cot-2-epochs",
+        "std-cot",
+        ("schedule.epochs=2",),
+        "control: Std-CoT for SKIntern's question-only epochs only (E = 2)",
+    ),
+    Arm(
+        "skintern-scd",
+        "skintern-scd",
+        about="ours: question-only student, self-context distillation from the full prompt",
+    ),
+    Arm(
+        "skintern-warm-start",
+        "skintern",
+        ("schedule.steps=4", "schedule.epochs=14", "schedule.epochs_per_step=[2,2,2,8]"),
+        "the paper's first 3 steps as a warm start, then Std-CoT's 8 question-only epochs "
+        "(E = 14: more compute)",
+    ),
+    Arm("kard", "kard", about="3 BM25 knowledge passages in the prompt, train and test"),
+]
+BY_NAME = {arm.name: arm for arm in ARMS}
+
+
+def plan() -> list[tuple[Arm, int]]:
+    """Every arm-seed: all seed-0 runs first (a first answer early), then the extra seeds."""
+    first = [(arm, arm.seeds[0]) for arm in ARMS]
+    rest = [(arm, seed) for arm in ARMS for seed in arm.seeds[1:]]
+    return first + rest
+
+
+def run_dir(name: str, seed: int) -> Path:
+    return ROOT / "runs" / "bbh-seeds" / name / f"seed-{seed}"
+
+
+def command(arm: Arm, seed: int, threads: int | None) -> list[str]:
+    cmd = ["skintern", "run", "--config", CONFIG]
+    cmd += ["--run-dir", str(run_dir(arm.name, seed).relative_to(ROOT))]
+    cmd += ["--threads", str(threads)] if threads else []
+    return [*cmd, f"eval.methods=[{arm.method}]", f"train.seed={seed}", *arm.overrides]
+
+
+def registered(method: str) -> bool:
+    from skintern.train.methods import methods
+
+    return method in methods.names()
+
+
+def run_one(arm: Arm, seed: int, threads: int | None, results: Path = RESULTS) -> Path:
+    import subprocess
+
+    cmd = command(arm, seed, threads)
+    print("$", " ".join(cmd), flush=True)
+    started = time.time()
+    # this interpreter's skintern, so that `.venv/bin/python benchmarks/...` works unactivated
+    done = subprocess.run([sys.executable, "-m", *cmd], cwd=ROOT, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"{arm.name} seed {seed}: `skintern run` failed (exit {done.returncode})")
+    variant = Variant(f"seed-{seed}", arm.method, arm.overrides, arm.about)
+    (results / arm.name).mkdir(parents=True, exist_ok=True)
+    folder = collect(
+        variant, run_dir(arm.name, seed), " ".join(cmd), time.time() - started, results / arm.name
+    )
+    info = json.loads((folder / "run.json").read_text())
+    (folder / "run.json").write_text(json.dumps({**info, "arm": arm.name, "seed": seed}, indent=2))
+    return folder
+
+
+def done(name: str, seed: int, results: Path = RESULTS) -> bool:
+    return (results / name / f"seed-{seed}" / "run.json").is_file()
+
+
+def select(names: list[str]) -> list[tuple[Arm, int]]:
+    """`ARM` (its every seed) or `ARM/seed-N`, in plan order; all when none is named."""
+    if not names:
+        return plan()
+    chosen = []
+    for name in names:
+        arm_name, _, seed = name.partition("/seed-")
+        if arm_name not in BY_NAME:
+            raise SystemExit(f"unknown arm {arm_name!r}; known: {', '.join(BY_NAME)}")
+        arm = BY_NAME[arm_name]
+        chosen += [(arm, int(seed))] if seed else [(arm, s) for s in arm.seeds]
+    return chosen
+
+
+def pilot(threads: int | None) -> None:
+    """Std-CoT at each LR of the paper's grid, scored on the validation slice."""
+    for lr in PILOT_LRS:
+        arm = Arm(
+            f"lr-{lr}",
+            "std-cot",
+            (f"train.lr={lr}", PILOT_DATA, "eval.in_domain=[bbh]"),
+            f"LR pilot: Std-CoT at lr {lr}, validation slice of the training split",
+        )
+        if done(arm.name, 0, RESULTS / "pilot"):
+            print(f"pilot lr {lr}: results exist, skipped", flush=True)
+            continue
+        cmd_arm = Arm(f"pilot/{arm.name}", arm.method, arm.overrides, arm.about)
+        run_one(cmd_arm, 0, threads, RESULTS)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="action", required=True)
+    run_parser = sub.add_parser("run", help="train and evaluate the arm-seeds without results")
+    run_parser.add_argument("arms", nargs="*", help="ARM or ARM/seed-N (default: the whole plan)")
+    run_parser.add_argument("--threads", type=int, default=None, help="torch CPU threads")
+    pilot_parser = sub.add_parser("pilot", help="the LR pilot (Std-CoT, validation slice)")
+    pilot_parser.add_argument("--threads", type=int, default=None, help="torch CPU threads")
+    sub.add_parser("report", help="summary.json and the README section from the results")
+    args = parser.parse_args()
+    if args.action == "report":
+        from bbh_seeds_report import report
+
+        print(report(RESULTS, SUMMARY_MD))
+        return
+    if args.action == "pilot":
+        pilot(args.threads)
+        return
+    for arm, seed in select(args.arms):
+        if done(arm.name, seed):
+            print(f"{arm.name} seed {seed}: results exist, skipped", flush=True)
+        elif not registered(arm.method):
+            print(f"{arm.name}: method {arm.method!r} is not registered yet, skipped", flush=True)
+        else:
+            run_one(arm, seed, args.threads)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

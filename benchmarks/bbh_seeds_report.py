@@ -1,0 +1,326 @@
+"""The report of `bbh_seeds.py`: summary.json, a Table-1-shaped Markdown section and plots, read
+only from the committed result folders benchmarks/results/bbh-seeds/ARM/seed-N/.
+
+    python benchmarks/bbh_seeds.py report
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from pathlib import Path
+from typing import Any
+
+from skintern.eval.paired import correctness, paired_bootstrap
+from skintern.files import read_json, read_jsonl
+from skintern.report.tables import pct
+
+PAIRS = [("skintern", "std-cot"), ("best", "std-cot"), ("skintern", "kard")]
+OURS = ("skintern-no-examples-one-lr", "skintern-scd", "skintern-warm-start")
+ORDER = (
+    "zero-shot-cot",
+    "std-cot",
+    "std-cot-2-epochs",
+    "kard",
+    "skintern",
+    *OURS,
+)
+
+
+def load_seed(folder: Path) -> dict[str, Any]:
+    """One arm-seed's measurements: metrics, answers by dataset, manifests, training log."""
+    metrics = read_json(folder / "metrics.json")
+    answers = {d: correctness(read_jsonl(folder / d / "predictions.jsonl")) for d in metrics["datasets"]}
+    train = folder / "train_manifest.json"
+    log = folder / "train_log.jsonl"
+    return {
+        "metrics": metrics,
+        "answers": answers,
+        "run": read_json(folder / "run.json"),
+        "eval": read_json(folder / "eval_manifest.json"),
+        "train": read_json(train) if train.is_file() else None,
+        "log": read_jsonl(log) if log.is_file() else [],
+    }
+
+
+def load_arms(results: Path) -> dict[str, dict[int, dict[str, Any]]]:
+    """arm -> seed -> measurements, arms in ORDER (others after, by name); the pilot excluded."""
+    found: dict[str, dict[int, dict[str, Any]]] = {}
+    for run_json in sorted(results.glob("*/seed-*/run.json")):
+        arm = run_json.parent.parent.name
+        seed = int(run_json.parent.name.removeprefix("seed-"))
+        found.setdefault(arm, {})[seed] = load_seed(run_json.parent)
+    rank = {name: i for i, name in enumerate(ORDER)}
+    return dict(sorted(found.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0])))
+
+
+def _mean(values: list[float]) -> float | None:
+    return statistics.fmean(values) if values else None
+
+
+def _sd(values: list[float]) -> float | None:
+    return statistics.stdev(values) if len(values) > 1 else None
+
+
+def arm_summary(seeds: dict[int, dict[str, Any]], in_domain: list[str]) -> dict[str, Any]:
+    """Per-seed accuracies and their mean / sd, per-task means, cost (means over seeds)."""
+    runs = [seeds[s] for s in sorted(seeds)]
+    bbh = [100 * r["metrics"]["in_domain"]["average"] for r in runs]
+    ood = [100 * r["metrics"]["out_of_domain"]["average"] for r in runs if r["metrics"]["out_of_domain"]["average"] is not None]
+    tasks: dict[str, list[float]] = {}
+    for r in runs:
+        for d in in_domain:
+            for task, m in r["metrics"]["datasets"][d]["tasks"].items():
+                tasks.setdefault(task, []).append(100 * m["accuracy"])
+    trained = [r["train"] for r in runs if r["train"]]
+    unit = runs[0]["eval"]["reference"]["prefill_flops"] / runs[0]["eval"]["reference"]["n"]
+    per = runs[0]["metrics"]["datasets"]
+    n = sum(per[d]["n"] for d in in_domain)
+    return {
+        "seeds": sorted(seeds),
+        "about": runs[0]["run"]["about"],
+        "command": runs[0]["run"]["command"],
+        "bbh": [round(x, 2) for x in bbh],
+        "bbh_mean": _mean(bbh),
+        "bbh_sd": _sd(bbh),
+        "ood": [round(x, 2) for x in ood],
+        "ood_mean": _mean(ood),
+        "per_task": {t: _mean(v) for t, v in tasks.items()},
+        "train_tokens": _mean([t["tokens"] for t in trained]),
+        "train_seconds": _mean([t["seconds"] for t in trained]),
+        "train_cpu_seconds": _mean([t["cpu_seconds"] for t in trained if "cpu_seconds" in t]),
+        "prefill_flops_rel": sum(per[d]["prefill_flops"] for d in in_domain) / n / unit,
+        "flops_rel": sum(per[d]["flops"] for d in in_domain) / n / unit,
+    }
+
+
+def best_variant(arms: dict[str, dict[str, Any]]) -> str | None:
+    """Our variant with the highest mean BBH accuracy (None before any has run)."""
+    ours = [name for name in OURS if name in arms]
+    return max(ours, key=lambda name: arms[name]["bbh_mean"]) if ours else None
+
+
+def compare(
+    loaded: dict[str, dict[int, dict[str, Any]]], a: str, b: str, in_domain: list[str]
+) -> dict[str, Any]:
+    """Paired bootstrap over in-domain questions, seeds pooled (`paired_bootstrap`)."""
+
+    def side(arm: str) -> list[dict[str, bool]]:
+        return [
+            {k: v for d in in_domain for k, v in run["answers"][d].items()}
+            for run in (loaded[arm][s] for s in sorted(loaded[arm]))
+        ]
+
+    return {"a": a, "b": b, **paired_bootstrap(side(a), side(b))}
+
+
+def summarize(results: Path) -> dict[str, Any]:
+    loaded = load_arms(results)
+    if not loaded:
+        raise SystemExit(f"no results under {results}: run `bbh_seeds.py run` first")
+    first = next(iter(next(iter(loaded.values())).values()))
+    in_domain = first["eval"]["config"]["in_domain"]
+    arms = {name: arm_summary(seeds, in_domain) for name, seeds in loaded.items()}
+    best = best_variant(arms)
+    comparisons = []
+    for a, b in PAIRS:
+        a = best if a == "best" else a
+        if a in loaded and b in loaded:
+            comparisons.append(compare(loaded, a, b, in_domain))
+    std = loaded.get("std-cot", {}).get(0)
+    records = std["train"]["steps"][0]["records"] if std and std["train"] else None
+    return {
+        "n_train_records": records,
+        "n_test": first["eval"]["counts"],
+        "in_domain": in_domain,
+        "best_variant": best,
+        "arms": arms,
+        "comparisons": comparisons,
+        "pilot": pilot_summary(results / "pilot"),
+    }
+
+
+def pilot_summary(folder: Path) -> dict[str, Any]:
+    """LR -> validation accuracy (%) of the pilot's Std-CoT runs."""
+    found = {}
+    for metrics in sorted(folder.glob("lr-*/seed-0/metrics.json")):
+        lr = metrics.parent.parent.name.removeprefix("lr-")
+        found[lr] = 100 * read_json(metrics)["in_domain"]["average"]
+    return found
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    lines = [header, ["---"] + ["---:"] * (len(header) - 1), *rows]
+    return "\n".join("| " + " | ".join(cells) + " |" for cells in lines)
+
+
+def _pm(mean: float | None, sd: float | None) -> str:
+    if mean is None:
+        return "-"
+    return f"{mean:.1f}" + (f" ± {sd:.1f}" if sd is not None else "")
+
+
+def accuracy_table(summary: dict[str, Any]) -> str:
+    arms = summary["arms"]
+    tasks = sorted({t for arm in arms.values() for t in arm["per_task"]})
+    header = ["Method", "seeds", *tasks, "BBH (mean ± sd)", "OOD avg", "full FLOPs"]
+    header += ["train tokens", "train CPU-s"]
+    body = []
+    for name, arm in arms.items():
+        body.append(
+            [
+                name,
+                str(len(arm["seeds"])),
+                *[_pm(arm["per_task"].get(t), None) for t in tasks],
+                _pm(arm["bbh_mean"], arm["bbh_sd"]),
+                _pm(arm["ood_mean"], None),
+                f"x{arm['flops_rel']:.2f}",
+                "-" if arm["train_tokens"] is None else f"{arm['train_tokens']:,.0f}",
+                "-" if arm["train_cpu_seconds"] is None else f"{arm['train_cpu_seconds']:,.0f}",
+            ]
+        )
+    return _table(header, body)
+
+
+def comparison_table(summary: dict[str, Any]) -> str:
+    rows = [
+        [
+            f"{c['a']} vs {c['b']}",
+            f"{c['seeds_a']} / {c['seeds_b']}",
+            str(c["n"]),
+            f"{c['diff']:+.1f}",
+            f"[{c['ci95'][0]:+.1f}, {c['ci95'][1]:+.1f}]",
+            f"{c['p']:.3f}" if c["p"] >= 1e-3 else "< 0.001",
+            f"{c['mde']:.1f}",
+        ]
+        for c in summary["comparisons"]
+    ]
+    header = ["a vs b", "seeds", "questions", "diff (points)", "95% CI", "p", "detectable"]
+    return _table(header, rows) if rows else "(no pair has results on both sides yet)"
+
+
+def verdict(summary: dict[str, Any]) -> str:
+    """One plain sentence per comparison: beats, ties or loses, at what cost."""
+    arms, lines = summary["arms"], []
+    for c in summary["comparisons"]:
+        word = "ties with"
+        if c["p"] < 0.05:
+            word = "beats" if c["diff"] > 0 else "loses to"
+        a, b = arms[c["a"]], arms[c["b"]]
+        cost = ""
+        if a["train_cpu_seconds"] and b["train_cpu_seconds"]:
+            cost = f", at x{a['train_cpu_seconds'] / b['train_cpu_seconds']:.2f} its training CPU time"
+        lines.append(
+            f"- `{c['a']}` {word} `{c['b']}` on BBH: {c['diff']:+.1f} points "
+            f"(95 % CI [{c['ci95'][0]:+.1f}, {c['ci95'][1]:+.1f}], p = {c['p']:.3f}; this design "
+            f"detects about {c['mde']:.1f} points){cost}."
+        )
+    return "\n".join(lines) if lines else "No comparison has results on both sides yet."
+
+
+def pilot_table(summary: dict[str, Any]) -> str:
+    pilot = summary["pilot"]
+    if not pilot:
+        return "The LR pilot has not run yet."
+    order = sorted(pilot, key=float)
+    rows = [[lr, f"{pilot[lr]:.1f}"] for lr in order]
+    return _table(["Std-CoT LR", "validation accuracy (%)"], rows)
+
+
+def plot_accuracy(summary: dict[str, Any], out: Path) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for i, (name, arm) in enumerate(summary["arms"].items()):
+        color = plt.get_cmap("tab10")(i % 10)
+        ax.errorbar(arm["flops_rel"], arm["bbh_mean"], yerr=arm["bbh_sd"] or 0, fmt="o",
+                    color=color, capsize=3)  # fmt: skip
+        ax.annotate(name, (arm["flops_rel"], arm["bbh_mean"]), fontsize=8, xytext=(5, 4),
+                    textcoords="offset points")  # fmt: skip
+    ax.set_xscale("log")
+    ax.set_xlabel("inference FLOPs per BBH question, prompt + generated (x zero-shot prompt)")
+    ax.set_ylabel("BBH accuracy (%), mean ± sd over seeds")
+    ax.set_title("BBH seeds: accuracy against inference cost (SmolLM2-135M)")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+    return out
+
+
+def plot_losses(loaded: dict[str, dict[int, dict[str, Any]]], out: Path) -> Path:
+    """Training loss by optimizer step for seed 0 of each trained arm, schedule boundaries marked."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    for i, (name, seeds) in enumerate(loaded.items()):
+        log = seeds[min(seeds)]["log"]
+        rows = [r for r in log if "loss" in r and "event" not in r]
+        if not rows:
+            continue
+        color = plt.get_cmap("tab10")(i % 10)
+        ax.plot([r["global_step"] for r in rows], [r["loss"] for r in rows], color=color,
+                lw=0.8, label=name)  # fmt: skip
+        for r in log:
+            if r.get("event") == "step_start" and r["global_step"]:
+                ax.axvline(r["global_step"], color=color, ls=":", lw=0.6)
+    ax.set_yscale("log")
+    ax.set_xlabel("optimizer step (dotted: a schedule step begins)")
+    ax.set_ylabel("training loss (completion tokens)")
+    ax.set_title("BBH seeds: training loss, seed 0 of each arm")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+    return out
+
+
+def report(results: Path, summary_md: Path) -> str:
+    """Write summary.json, the plots and the Markdown section; returns the Markdown."""
+    summary = summarize(results)
+    (results / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    accuracy = plot_accuracy(summary, results / "accuracy_vs_flops.png")
+    losses = plot_losses(load_arms(results), results / "loss_curves.png")
+    arms = "\n".join(f"- `{n}`: {a['about']}; `{a['command']}`" for n, a in summary["arms"].items())
+    counts = ", ".join(f"{d} {n}" for d, n in summary["n_test"].items())
+    rel = "benchmarks/results/bbh-seeds"
+    text = f"""### bbh-seeds
+
+Issue 15's experiment: SmolLM2-135M-Instruct, LoRA, seven BBH tasks, {summary["n_train_records"]}
+training records with correct code-davinci-002 rationales (`configs/bbh-seeds.yaml`), every arm
+with the same data, LoRA, LR, batch and E = 8 (the warm start: 14, more compute). Every number is
+read from `{rel}/ARM/seed-N/` by `python benchmarks/bbh_seeds.py report`, which also writes
+`{rel}/summary.json`; the runs come from `python benchmarks/bbh_seeds.py run`. Test questions:
+{counts}. Accuracy in %, greedy decoding; FLOPs per in-domain question relative to the zero-shot
+prompt; training tokens (padding excluded) and CPU seconds (both cores together; a paused run is
+not charged) are means over seeds.
+
+{arms}
+
+{accuracy_table(summary)}
+
+Paired bootstrap over the in-domain questions, seeds pooled (each side's accuracy on a question is
+its mean over its seeds; 10,000 resamples of the questions); "detectable" is the smallest
+difference this design finds with 80 % power at alpha 0.05:
+
+{comparison_table(summary)}
+
+{verdict(summary)}
+
+The LR pilot (Std-CoT, E = 8, scored on 15 training-split questions a task that no run trains on):
+
+{pilot_table(summary)}
+
+![accuracy against inference FLOPs]({rel}/{accuracy.name})
+
+![training loss at the schedule boundaries]({rel}/{losses.name})
+"""
+    summary_md.write_text(text, encoding="utf-8")
+    return text
