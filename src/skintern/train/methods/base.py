@@ -24,6 +24,7 @@ from skintern.data.example import AnswerType, Example
 from skintern.errors import DataError
 from skintern.records import FINAL_PHRASE, Knowledge, Rationale
 from skintern.registry import Registry
+from skintern.train.soft import Distill, SoftTargets
 
 COT_CUE = "Let's think step by step."
 M = TypeVar("M")
@@ -66,7 +67,12 @@ class Retriever(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class TrainRecord:
-    """One (prompt, target) pair; the loss is on `target` tokens only, scaled by `weight`."""
+    """One (prompt, target) pair; the loss is on `target` tokens only, scaled by `weight`.
+
+    Distilling methods add soft targets: `soft` (the teacher's top-K per target token, with
+    `target_ids` the exact tokens they belong to), or `teacher_prompt`, under which the student
+    itself, with no gradient, gives them (self-context distillation).
+    """
 
     id: str  # the Example id it comes from
     prompt: str  # plain text; the model's chat template is applied at tokenization
@@ -74,6 +80,9 @@ class TrainRecord:
     kind: str = "rationale"  # "rationale", "answer", ... (CasCoD weighs kinds differently)
     weight: float = 1.0
     meta: dict[str, Any] = field(default_factory=dict)
+    target_ids: tuple[int, ...] | None = None  # the target's exact token ids, EOS excluded
+    soft: SoftTargets | None = None  # per target token: the teacher's top-K
+    teacher_prompt: str | None = None  # self-context distillation: the privileged prompt
 
 
 @dataclass(frozen=True)
@@ -125,6 +134,10 @@ class Method(Protocol):
         """Loss weight per record kind (kinds not listed weigh 1)."""
         ...
 
+    def distillation(self, ctx: MethodContext) -> Distill | None:
+        """The KL term on soft targets (`skintern.train.soft`), or None: cross-entropy only."""
+        ...
+
     def train_records(self, example: Example, ctx: MethodContext, step: int) -> list[TrainRecord]:
         """The records of `example` at schedule step `step` (1-based); [] skips the example."""
         ...
@@ -168,6 +181,9 @@ class BaseMethod:
 
     def loss_weights(self, ctx: MethodContext) -> dict[str, float]:
         return {}
+
+    def distillation(self, ctx: MethodContext) -> Distill | None:
+        return None
 
     def train_records(self, example: Example, ctx: MethodContext, step: int) -> list[TrainRecord]:
         return []
@@ -239,6 +255,16 @@ def require_knowledge(example: Example, ctx: MethodContext, method: str) -> Know
             hint="run `skintern teach` with knowledge, or import a knowledge bank",
         )
     return found
+
+
+def step_rows(ctx: MethodContext, method: str) -> dict[int, dict[str, list[dict[str, Any]]]]:
+    """The curriculum's records (`Input.CURRICULUM`): step t -> Example id -> its rows at t."""
+    if ctx.curriculum is None or not ctx.curriculum.rows:
+        raise DataError(
+            f"method {method!r} needs the curriculum stage's step records",
+            hint="run `skintern curriculum` first",
+        )
+    return ctx.curriculum.rows
 
 
 def rationale_records(example: Example, ctx: MethodContext, prompt: str) -> list[TrainRecord]:
