@@ -62,6 +62,11 @@ VARIANTS = [
         ("curriculum.ablation=no-examples",),
         "ablation: knowledge only, no retrieved examples",
     ),
+    Variant(
+        "skintern-scd",
+        "skintern-scd",
+        about="ours: question-only student, self-context distillation from the full prompt",
+    ),
 ]
 BY_NAME = {v.name: v for v in VARIANTS}
 # (a, b) pairs of the paired tests: the paper's claims, then each change against its base.
@@ -72,6 +77,8 @@ PAIRS = [
     ("skintern-one-lr", "skintern"),
     ("skintern-one-lr", "std-cot"),
     ("skintern-no-examples", "skintern"),
+    ("skintern-scd", "std-cot"),
+    ("skintern-scd", "skintern"),
 ]
 
 

@@ -1,0 +1,48 @@
+"""benchmarks/bbh_seeds.py's collect + report on a finished tiny run, two seeds of one arm: the
+summary's numbers come from the copied files, and the comparison is the paired bootstrap's."""
+
+import importlib.util
+import json
+import sys
+
+from pipeline_fixtures import ROOT
+
+from skintern.eval.paired import correctness, paired_bootstrap
+from skintern.files import read_jsonl
+
+
+def _load(name: str):
+    sys.path.insert(0, str(ROOT / "benchmarks"))  # the scripts import their siblings
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_collect_then_report_pools_seeds(finished, tmp_path):
+    script, report = _load("reproduce_bbh_small"), _load("bbh_seeds_report")
+    results = tmp_path / "bbh-seeds"
+    for arm, seed in (("std-cot", 0), ("std-cot", 1), ("skintern", 0)):
+        variant = script.Variant(f"seed-{seed}", arm, (), f"about {arm}")
+        (results / arm).mkdir(parents=True, exist_ok=True)
+        script.collect(variant, finished, f"cmd {arm}", 1.0, results / arm)
+    text = report.report(results, tmp_path / "bbh-seeds.md")
+
+    summary = json.loads((results / "summary.json").read_text())
+    assert summary["arms"]["std-cot"]["seeds"] == [0, 1]
+    metrics = json.loads((results / "std-cot" / "seed-0" / "metrics.json").read_text())
+    bbh = 100 * metrics["in_domain"]["average"]
+    assert summary["arms"]["std-cot"]["bbh"] == [round(bbh, 2)] * 2
+    assert summary["arms"]["std-cot"]["bbh_sd"] == 0
+    assert summary["n_train_records"] > 0 and summary["n_test"]
+    (comparison,) = [c for c in summary["comparisons"] if c["a"] == "skintern"]
+    answers = {
+        arm: correctness(read_jsonl(results / arm / "seed-0" / "synthetic" / "predictions.jsonl"))
+        for arm in ("skintern", "std-cot")
+    }
+    expected = paired_bootstrap([answers["skintern"]], [answers["std-cot"]] * 2)
+    assert comparison["diff"] == expected["diff"] and comparison["p"] == expected["p"]
+    assert f"{bbh:.1f} ± 0.0" in text and "skintern vs std-cot" in text
+    for plot in ("accuracy_vs_flops.png", "loss_curves.png"):
+        assert (results / plot).read_bytes()[:4] == b"\x89PNG"
