@@ -44,7 +44,8 @@ def logprob_rows(run_dir) -> dict[str, list]:
 
 
 def test_logprobs_are_asked_cached_and_aligned(llama_server, tmp_path):
-    run_dir = write_run(tmp_path / "run", arithmetic_examples(4))
+    # greedy SmolLM2 writes "Let's think step by step.\n\nThe answer is 6" for 2 + 4: kept
+    run_dir = write_run(tmp_path / "run", arithmetic_examples(12)[6:10])
     manifest = stage.run(TeacherConfig(**kd_teacher(llama_server)), run_dir)
     assert manifest["requests"]["completed"] == 4
     rows = logprob_rows(run_dir)
@@ -53,10 +54,11 @@ def test_logprobs_are_asked_cached_and_aligned(llama_server, tmp_path):
         assert "".join(t[0] for t in tokens) == text  # ASCII arithmetic: no split characters
         for token, logprob, top in tokens:
             assert logprob <= 0 and 1 <= len(top) <= K + 1  # llama.cpp adds the chosen token
+            assert token in [t for t, _ in top]
             assert [lp for _, lp in top] == sorted((lp for _, lp in top), reverse=True)
     kept = (run_dir / "teacher" / "rationales.jsonl").read_text().splitlines()
     soft = read_records(run_dir / "teacher" / "logprobs.jsonl", RationaleTokens)
-    assert len(soft) == len(kept) == manifest["rationales"]["written"]
+    assert len(soft) == len(kept) == manifest["rationales"]["written"] >= 1
     for line, tokens in zip(kept, soft, strict=True):
         rationale = json.loads(line)
         assert (tokens.id, tokens.sample) == (rationale["id"], rationale["sample"])

@@ -123,7 +123,9 @@ class _Loop:
     scheduler: Any = None
     done_tokens: int = 0
     started: float = 0.0
-    cpu_started: float = 0.0  # process CPU time: a cost that a paused (SIGSTOP) run does not inflate
+    cpu_started: float = (
+        0.0  # process CPU time: a cost that a paused (SIGSTOP) run does not inflate
+    )
 
     @property
     def acc(self) -> Any:
