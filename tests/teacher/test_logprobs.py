@@ -28,6 +28,7 @@ K = 3
 def kd_teacher(base_url: str, **overrides: object) -> dict:
     """One sample per question, K logprobs, no knowledge: only what std-cot-kd needs."""
     rationales = {"samples": 1, "max_tokens": 14, "logprobs": K, "temperature": 0.0}
+    rationales.update(overrides.pop("rationales", {}))  # type: ignore[call-overload]
     return http_teacher(
         base_url,
         tokenizer="smollm2-135m",
