@@ -22,7 +22,6 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from reproduce_bbh_small import Variant, collect
 
@@ -83,7 +82,7 @@ ARMS = [
     Arm(
         "skintern-warm-start",
         "skintern",
-        ("schedule.steps=4", "schedule.epochs=14", "schedule.epochs_per_step=[2,2,2,8]"),
+        ("schedule.epochs=14", "schedule.step_epochs=[2,2,2,8]"),
         "the paper's first 3 steps as a warm start, then Std-CoT's 8 question-only epochs "
         "(E = 14: more compute)",
     ),

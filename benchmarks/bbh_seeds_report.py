@@ -13,7 +13,6 @@ from typing import Any
 
 from skintern.eval.paired import correctness, paired_bootstrap
 from skintern.files import read_json, read_jsonl
-from skintern.report.tables import pct
 
 PAIRS = [("skintern", "std-cot"), ("best", "std-cot"), ("skintern", "kard")]
 OURS = ("skintern-no-examples-one-lr", "skintern-scd", "skintern-warm-start")
@@ -30,7 +29,9 @@ ORDER = (
 def load_seed(folder: Path) -> dict[str, Any]:
     """One arm-seed's measurements: metrics, answers by dataset, manifests, training log."""
     metrics = read_json(folder / "metrics.json")
-    answers = {d: correctness(read_jsonl(folder / d / "predictions.jsonl")) for d in metrics["datasets"]}
+    answers = {
+        d: correctness(read_jsonl(folder / d / "predictions.jsonl")) for d in metrics["datasets"]
+    }
     train = folder / "train_manifest.json"
     log = folder / "train_log.jsonl"
     return {
@@ -66,7 +67,11 @@ def arm_summary(seeds: dict[int, dict[str, Any]], in_domain: list[str]) -> dict[
     """Per-seed accuracies and their mean / sd, per-task means, cost (means over seeds)."""
     runs = [seeds[s] for s in sorted(seeds)]
     bbh = [100 * r["metrics"]["in_domain"]["average"] for r in runs]
-    ood = [100 * r["metrics"]["out_of_domain"]["average"] for r in runs if r["metrics"]["out_of_domain"]["average"] is not None]
+    ood = [
+        100 * r["metrics"]["out_of_domain"]["average"]
+        for r in runs
+        if r["metrics"]["out_of_domain"]["average"] is not None
+    ]
     tasks: dict[str, list[float]] = {}
     for r in runs:
         for d in in_domain:
@@ -209,7 +214,9 @@ def verdict(summary: dict[str, Any]) -> str:
         a, b = arms[c["a"]], arms[c["b"]]
         cost = ""
         if a["train_cpu_seconds"] and b["train_cpu_seconds"]:
-            cost = f", at x{a['train_cpu_seconds'] / b['train_cpu_seconds']:.2f} its training CPU time"
+            cost = (
+                f", at x{a['train_cpu_seconds'] / b['train_cpu_seconds']:.2f} its training CPU time"
+            )
         lines.append(
             f"- `{c['a']}` {word} `{c['b']}` on BBH: {c['diff']:+.1f} points "
             f"(95 % CI [{c['ci95'][0]:+.1f}, {c['ci95'][1]:+.1f}], p = {c['p']:.3f}; this design "
@@ -252,7 +259,7 @@ def plot_accuracy(summary: dict[str, Any], out: Path) -> Path:
 
 
 def plot_losses(loaded: dict[str, dict[int, dict[str, Any]]], out: Path) -> Path:
-    """Training loss by optimizer step for seed 0 of each trained arm, schedule boundaries marked."""
+    """Training loss by optimizer step, seed 0 of each trained arm, schedule boundaries marked."""
     import matplotlib
 
     matplotlib.use("Agg")

@@ -71,3 +71,18 @@ def test_bad_schedules():
         schedule.step_values("linear", 0)
     with pytest.raises(ConfigError, match="> 0"):
         schedule.step_values("exponential", 4, lam=0)
+
+
+def test_explicit_step_epochs_are_rendered_and_checked():
+    from pydantic import ValidationError
+
+    from skintern.curriculum.config import CurriculumConfig, ScheduleConfig
+    from skintern.curriculum.stage import step_plan
+
+    warm = ScheduleConfig(steps=4, epochs=14, step_epochs=[2, 2, 2, 8])
+    plan = step_plan(CurriculumConfig(schedule=warm))
+    assert [p["epochs"] for p in plan] == [2, 2, 2, 8]
+    assert [p["S_t"] for p in plan][-1] == 0
+    for bad in ([2, 2, 2, 2], [2, 2, 10], [0, 4, 2, 8]):
+        with pytest.raises(ValidationError, match="step_epochs"):
+            ScheduleConfig(steps=4, epochs=14, step_epochs=bad)

@@ -31,8 +31,8 @@ FAST = {
 
 
 def config(**overrides) -> TrainConfig:
-    """A fast config; E = 1, or for SKIntern the E = 2 the fixture's curriculum spans."""
-    epochs = 2 if overrides.get("method") == "skintern" else 1
+    """A fast config; E = 1, or for the curriculum methods the E = 2 the fixture's spans."""
+    epochs = 2 if overrides.get("method") in ("skintern", "skintern-scd") else 1
     fields = {**FAST, "epochs": epochs, "batch_size": 4, "grad_accum": 1, **overrides}
     return TrainConfig(**fields)
 

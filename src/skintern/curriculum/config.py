@@ -53,6 +53,11 @@ class ScheduleConfig(BaseModel):
     values: list[float] | None = Field(
         default=None, description="S_1..S_T for the `list` decay, each in [0, 1]."
     )
+    step_epochs: list[int] | None = Field(
+        default=None,
+        description="E_1..E_T, the epochs of each step, summing to E (e.g. [2, 2, 2, 8]: a "
+        "curriculum warm start, then question-only epochs); default: E spread evenly.",
+    )
 
     @field_validator("decay")
     @classmethod
@@ -75,6 +80,14 @@ class ScheduleConfig(BaseModel):
             raise ValueError(
                 f"the 'list' decay needs one value per step: steps = {self.steps}, "
                 f"values has {len(self.values or [])}"
+            )
+        given = self.step_epochs
+        if given is not None and (
+            len(given) != self.steps or sum(given) != self.epochs or min(given) < 1
+        ):
+            raise ValueError(
+                f"step_epochs {given} must give each of the steps = {self.steps} at least one "
+                f"epoch and sum to epochs = {self.epochs}"
             )
         return self  # E >= T matters to progressive methods only: their stages check it
 

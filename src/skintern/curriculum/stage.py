@@ -79,7 +79,7 @@ def step_plan(cfg: CurriculumConfig) -> list[dict[str, Any]]:
         epochs: list[int | None] = [None] * len(values)
     else:
         values = schedule.step_values(plan.decay, plan.steps, plan.exp_lambda, plan.values)
-        epochs = list(schedule.epochs_per_step(plan.epochs, plan.steps))
+        epochs = list(plan.step_epochs or schedule.epochs_per_step(plan.epochs, plan.steps))
     return [
         {"step": t, "S_t": s, "K_t": schedule.examples_at(cfg.k, s), "epochs": e}
         for t, (s, e) in enumerate(zip(values, epochs, strict=True), start=1)

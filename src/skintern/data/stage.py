@@ -93,9 +93,8 @@ def run(cfg: DataConfig, run_dir: Path) -> dict[str, Any]:
     # A test entry read from a train split (a validation slice) never holds a training question.
     trained = frozenset(e.id for examples in train.values() for e in examples)
     test = {spec.name: load_spec(spec, spec.split or "test", cfg, trained) for spec in cfg.test}
-    return write_splits(
-        run_dir, {"train": train, "test": test}, cfg.model_dump(mode="json"), started
-    )
+    config = cfg.model_dump(mode="json")
+    return write_splits(run_dir, {"train": train, "test": test}, config, started)
 
 
 def write_splits(

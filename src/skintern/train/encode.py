@@ -16,18 +16,22 @@ import torch
 
 from skintern.models.chat import format_prompt
 from skintern.train.methods.base import TrainRecord
+from skintern.train.soft import SoftTargets, pack
 
 IGNORE = -100
 
 
 @dataclass(frozen=True, slots=True)
 class Encoded:
-    """One tokenized record: prompt ids, then target ids (EOS included), and its loss weight."""
+    """One tokenized record: prompt ids, then target ids (EOS included), and its loss weight;
+    for distilling methods its soft targets, or the privileged prompt that will give them."""
 
     prompt_ids: tuple[int, ...]
     target_ids: tuple[int, ...]
     weight: float
     kind: str
+    soft: SoftTargets | None = None
+    teacher_prompt_ids: tuple[int, ...] | None = None
 
     @property
     def length(self) -> int:
@@ -56,25 +60,36 @@ def encode_records(
     eos = tokenizer.eos_token_id
     encoded = []
     for record in records:
-        prompt = tokenizer(format_prompt(tokenizer, record.prompt), add_special_tokens=False)
-        target = tokenizer(record.target, add_special_tokens=False)["input_ids"]
+        target = (
+            record.target_ids or tokenizer(record.target, add_special_tokens=False)["input_ids"]
+        )
         target = [*target, eos] if eos is not None else list(target)
-        prompt_ids = prompt["input_ids"]
         room = max_length - len(target)
         if room < 1:
             stats.dropped += 1
             continue
-        if len(prompt_ids) > room:
-            prompt_ids = prompt_ids[-room:]
-            stats.prompts_cut += 1
+        prompt_ids, cut = _prompt_ids(tokenizer, record.prompt, room)
+        stats.prompts_cut += cut
+        teacher_ids = None
+        if record.teacher_prompt is not None:
+            teacher_ids, _ = _prompt_ids(tokenizer, record.teacher_prompt, room)
         weight = record.weight * weights.get(record.kind, 1.0)
-        encoded.append(Encoded(tuple(prompt_ids), tuple(target), weight, record.kind))
+        encoded.append(
+            Encoded(prompt_ids, tuple(target), weight, record.kind, record.soft, teacher_ids)
+        )
         stats.records += 1
     return encoded, stats
 
 
+def _prompt_ids(tokenizer: Any, prompt: str, room: int) -> tuple[tuple[int, ...], bool]:
+    """The chat-formatted prompt's ids, its start dropped to fit `room`; and whether it was cut."""
+    ids = tokenizer(format_prompt(tokenizer, prompt), add_special_tokens=False)["input_ids"]
+    return tuple(ids[-room:]), len(ids) > room
+
+
 def collate(items: Sequence[Encoded], pad_id: int) -> dict[str, torch.Tensor]:
-    """Right-padded `input_ids`, `attention_mask`, `labels` (-100 off-target) and `weights`."""
+    """Right-padded `input_ids`, `attention_mask`, `labels` (-100 off-target) and `weights`;
+    with soft targets, also `soft_ids` / `soft_logprobs`, one row per completion token."""
     width = max(item.length for item in items)
     ids = torch.full((len(items), width), pad_id, dtype=torch.long)
     mask = torch.zeros((len(items), width), dtype=torch.long)
@@ -87,4 +102,7 @@ def collate(items: Sequence[Encoded], pad_id: int) -> dict[str, torch.Tensor]:
         mask[row, :end] = 1
         labels[row, start:end] = torch.tensor(item.target_ids)
         weights[row, start:end] = item.weight
-    return {"input_ids": ids, "attention_mask": mask, "labels": labels, "weights": weights}
+    batch = {"input_ids": ids, "attention_mask": mask, "labels": labels, "weights": weights}
+    if any(item.soft for item in items):
+        batch |= pack([item.soft for item in items], [item.completion_tokens for item in items])
+    return batch

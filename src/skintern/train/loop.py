@@ -21,7 +21,7 @@ import json
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,8 @@ from skintern.train.encode import Encoded, collate
 from skintern.train.loss import CompletionLoss
 from skintern.train.model_setup import set_checkpointing
 from skintern.train.progress import TrainLog, progress_bar
+from skintern.train.self_targets import load_targets, save_targets, self_soft_targets, targets_path
+from skintern.train.soft import Distill
 
 
 @dataclass
@@ -65,6 +67,7 @@ class Run:
     # bf16 autocast on CPU, applied here rather than through accelerate's mixed precision, which
     # is fixed for the whole process (a second run in it with another precision would fail).
     cpu_autocast: torch.dtype | None = None
+    distill: Distill | None = None  # the method's KL term on soft targets, if it distils
 
 
 def data_fingerprint(plans: list[StepPlan]) -> str:
@@ -73,6 +76,9 @@ def data_fingerprint(plans: list[StepPlan]) -> str:
         digest.update(json.dumps([plan.step, plan.S_t, plan.epochs]).encode())
         for r in plan.records:
             digest.update(json.dumps([r.prompt_ids, r.target_ids, r.weight]).encode())
+            if r.soft is not None or r.teacher_prompt_ids is not None:
+                soft = r.soft and [r.soft.ids, r.soft.logprobs]
+                digest.update(json.dumps([r.teacher_prompt_ids, soft]).encode())
     return digest.hexdigest()[:16]
 
 
@@ -126,6 +132,7 @@ class _Loop:
     cpu_started: float = (
         0.0  # process CPU time: a cost that a paused (SIGSTOP) run does not inflate
     )
+    last_kl: float | None = None  # the last optimizer step's KL per completion token (distilling)
 
     @property
     def acc(self) -> Any:
@@ -180,7 +187,7 @@ def _start(run: Run) -> _Loop:
     pos = snap.position if snap else ckpt.Position()
     # Model and first optimizer are prepared together, as FSDP needs; parameters are read back
     # from the wrapped module (FSDP with use_orig_params keeps them as they are).
-    module, optimizer = acc.prepare(CompletionLoss(run.model), _adamw(run.model, cfg))
+    module, optimizer = acc.prepare(CompletionLoss(run.model, run.distill), _adamw(run.model, cfg))
     log = None
     if acc.is_main_process:
         log = TrainLog(
@@ -243,6 +250,7 @@ def _begin_step(loop: _Loop, si: int, first_step: int) -> list[list[int]] | None
     if resuming and not (boundary and cfg.schedule_scope == "step"):
         loop.scheduler.load_state_dict(parts["scheduler"])
     set_checkpointing(loop.run.model, plan.checkpointing)
+    _refresh_self_targets(loop, si)
     if not resuming:
         return None
     # Building a scheduler sets the lr, loading optimizer state sets it again: the scheduler's
@@ -251,6 +259,38 @@ def _begin_step(loop: _Loop, si: int, first_step: int) -> list[list[int]] | None
         group["lr"] = lr
     ckpt.set_rng_state(parts["rng"])
     return loop.snap.order
+
+
+def _refresh_self_targets(loop: _Loop, si: int) -> None:
+    """Self-context distillation: the step's soft targets from the model as it stands now (saved
+    beside the checkpoints, so a run resumed within the step reads the very same ones)."""
+    run, plan = loop.run, loop.run.plans[si]
+    if run.distill is None or not any(r.teacher_prompt_ids for r in plan.records):
+        return
+    key = hashlib.sha256(json.dumps(loop.key, sort_keys=True).encode()).hexdigest()[:16]
+    path = targets_path(loop.root, plan.step)
+    records = load_targets(path, plan.records, key)
+    if records is None:
+        started = time.time()
+        records = self_soft_targets(
+            run.model, plan.records, run.distill.top_k, run.pad_id, lambda: _autocast(loop)
+        )
+        if loop.acc.is_main_process:
+            save_targets(path, records, key)
+        if loop.log:
+            seconds = round(time.time() - started, 2)
+            loop.log.write(
+                {"event": "self_targets", "schedule_step": plan.step, "seconds": seconds}
+            )
+    loop.acc.wait_for_everyone()
+    run.plans[si] = replace(plan, records=records)
+
+
+def _autocast(loop: _Loop) -> contextlib.ExitStack:
+    stack = contextlib.ExitStack()
+    stack.enter_context(loop.acc.autocast())
+    stack.enter_context(_cpu_autocast(loop.run.cpu_autocast))
+    return stack
 
 
 def _optimizer_step(
@@ -264,21 +304,24 @@ def _optimizer_step(
     micro_size = plan.micro_batch or cfg.batch_size
     micro = local_micro_batches(batch, lengths, micro_size, acc.process_index, world)
     local = torch.zeros((), device=acc.device)
+    kl = torch.zeros((), device=acc.device)
     for j, ids in enumerate(micro):
         tensors = collate([plan.records[i] for i in ids], run.pad_id)
         tensors = {k: v.to(acc.device) for k, v in tensors.items()}
         sync = contextlib.nullcontext() if j == len(micro) - 1 else acc.no_sync(loop.module)
         with sync:
-            with acc.autocast(), _cpu_autocast(run.cpu_autocast):
+            with _autocast(loop):
                 loss_sum, _ = loop.module(**tensors)
             acc.backward(loss_sum * (world / n_target))
         local += loss_sum.detach()
+        kl += acc.unwrap_model(loop.module).last_kl if run.distill else 0.0
     if cfg.max_grad_norm:
         acc.clip_grad_norm_(loop.params, cfg.max_grad_norm)
     loop.optimizer.step()
     loop.scheduler.step()
     loop.optimizer.zero_grad(set_to_none=True)
     loss = acc.reduce(local, reduction="sum").item() / n_target
+    loop.last_kl = acc.reduce(kl, reduction="sum").item() / n_target if run.distill else None
     return loss, sum(lengths[i] for i in batch), n_target
 
 
@@ -320,9 +363,9 @@ def _log_step_start(loop: _Loop, plan: StepPlan) -> None:
 
 def _run_step(loop: _Loop, si: int, first_step: int, bar: Any, task: Any, on_step: Any) -> None:
     """Every epoch of schedule step `si`, from the current position, then its checkpoint."""
+    order = _begin_step(loop, si, first_step)
     cfg, plan, batches = loop.run.cfg, loop.run.plans[si], loop.per_epoch[si]
     world = loop.acc.num_processes
-    order = _begin_step(loop, si, first_step)
     _log_step_start(loop, plan)
     label = f"step {plan.step}/{len(loop.run.plans)}" + (
         f" S_t={plan.S_t:.2f}" if plan.S_t is not None else ""
@@ -341,6 +384,7 @@ def _run_step(loop: _Loop, si: int, first_step: int, bar: Any, task: Any, on_ste
             loop.done_tokens += n_tokens
             tps = n_tokens / max(time.time() - tick, 1e-9)
             row = {"epoch": epoch, "batch": b, "loss": loss, "tokens": n_tokens}
+            row |= {"kl": loop.last_kl} if loop.last_kl is not None else {}
             _log_step(
                 loop, plan, {**row, "completion_tokens": n_target, "tokens_per_s": round(tps, 1)}
             )

@@ -19,6 +19,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from skintern.train.encode import IGNORE
+from skintern.train.soft import Distill, sparse_kl
 
 
 def causal_lm(model: nn.Module) -> Any:
@@ -32,21 +33,24 @@ def is_right_padded(attention_mask: torch.Tensor) -> bool:
 
 
 class CompletionLoss(nn.Module):
-    """Wraps the (PEFT) model so DDP sees one module: forward returns (weighted CE sum, tokens)."""
+    """Wraps the (PEFT) model so DDP sees one module: forward returns (weighted loss sum, tokens).
 
-    def __init__(self, model: nn.Module):
+    The loss of a completion token is its cross-entropy, plus, for a distilling method
+    (`distill`) and a batch with soft targets, `kl_weight` times the KL to the teacher's top-K
+    (`skintern.train.soft.sparse_kl`), both scaled by the record's weight. `last_kl` keeps the
+    last batch's weighted KL sum for the training log.
+    """
+
+    def __init__(self, model: nn.Module, distill: Distill | None = None):
         super().__init__()
         self.model = model
-        lm = causal_lm(model)
-        self.softcap = getattr(lm.config, "final_logit_softcapping", None)
+        self.distill = distill
+        self.last_kl = torch.zeros(())
 
-    def forward(
-        self,
-        input_ids: torch.Tensor,
-        attention_mask: torch.Tensor,
-        labels: torch.Tensor,
-        weights: torch.Tensor,
+    def completion_logits(
+        self, input_ids: torch.Tensor, attention_mask: torch.Tensor, labels: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Float logits at the positions that predict a target token, and the mask picking them."""
         lm = causal_lm(self.model)
         backbone = getattr(lm, lm.base_model_prefix)
         mask = None if is_right_padded(attention_mask) else attention_mask
@@ -54,14 +58,30 @@ class CompletionLoss(nn.Module):
             input_ids=input_ids, attention_mask=mask, use_cache=False
         ).last_hidden_state
         # Position i predicts token i + 1: keep the positions whose next token is a target.
-        targets = labels[:, 1:]
-        keep = targets != IGNORE
-        selected = hidden[:, :-1][keep]
-        logits = lm.get_output_embeddings()(selected).float()
-        if self.softcap:  # Gemma-2 style final logit soft-capping
-            logits = torch.tanh(logits / self.softcap) * self.softcap
-        ce = F.cross_entropy(logits, targets[keep], reduction="none")
-        return (ce * weights[:, 1:][keep]).sum(), keep.sum()
+        keep = labels[:, 1:] != IGNORE
+        logits = lm.get_output_embeddings()(hidden[:, :-1][keep]).float()
+        softcap = getattr(lm.config, "final_logit_softcapping", None)
+        if softcap:  # Gemma-2 style final logit soft-capping
+            logits = torch.tanh(logits / softcap) * softcap
+        return logits, keep
+
+    def forward(
+        self,
+        input_ids: torch.Tensor,
+        attention_mask: torch.Tensor,
+        labels: torch.Tensor,
+        weights: torch.Tensor,
+        soft_ids: torch.Tensor | None = None,
+        soft_logprobs: torch.Tensor | None = None,
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        logits, keep = self.completion_logits(input_ids, attention_mask, labels)
+        w = weights[:, 1:][keep]
+        loss = (F.cross_entropy(logits, labels[:, 1:][keep], reduction="none") * w).sum()
+        if self.distill is not None and soft_ids is not None and soft_logprobs is not None:
+            kl = sparse_kl(logits, soft_ids, soft_logprobs, self.distill.temperature)
+            self.last_kl = (kl * w).sum().detach()
+            loss = loss + self.distill.kl_weight * (kl * w).sum()
+        return loss, keep.sum()
 
 
 def reference_loss(model: nn.Module, batch: dict[str, torch.Tensor]) -> torch.Tensor:

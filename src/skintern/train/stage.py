@@ -184,7 +184,9 @@ def run(
     )
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
     autocast = cpu_autocast(cfg, accelerator.device)
-    summary = train(Run(cfg, model, pad, plans, out, accelerator, warn, autocast), on_step=on_step)
+    distill = method.distillation(ctx)
+    run_spec = Run(cfg, model, pad, plans, out, accelerator, warn, autocast, distill)
+    summary = train(run_spec, on_step=on_step)
     manifest: dict[str, Any] = {}
     if accelerator.is_main_process:
         save_final(model, tokenizer, out, cfg)

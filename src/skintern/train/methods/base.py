@@ -92,7 +92,12 @@ class Retriever(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class TrainRecord:
-    """One (prompt, target) pair; the loss is on `target` tokens only, scaled by `weight`."""
+    """One (prompt, target) pair; the loss is on `target` tokens only, scaled by `weight`.
+
+    Distilling methods add soft targets: `soft` (the teacher's top-K per target token, with
+    `target_ids` the exact tokens they belong to), or `teacher_prompt`, under which the student
+    itself, with no gradient, gives them (self-context distillation).
+    """
 
     id: str  # the Example id it comes from
     prompt: str  # plain text; the model's chat template is applied at tokenization
@@ -100,8 +105,9 @@ class TrainRecord:
     kind: str = "rationale"  # "rationale", "answer", ... (CasCoD weighs kinds differently)
     weight: float = 1.0
     meta: dict[str, Any] = field(default_factory=dict)
-    target_ids: tuple[int, ...] | None = None  # the target's exact student ids (EOS excluded)
-    soft: SoftTargets | None = None  # the teacher's top-K per target token, from its start
+    target_ids: tuple[int, ...] | None = None  # the target's exact token ids, EOS excluded
+    soft: SoftTargets | None = None  # per target token: the teacher's top-K
+    teacher_prompt: str | None = None  # self-context distillation: the privileged prompt
 
 
 @dataclass(frozen=True)
@@ -160,6 +166,10 @@ class Method(Protocol):
         """Loss weight per record kind (kinds not listed weigh 1)."""
         ...
 
+    def distillation(self, ctx: MethodContext) -> Distill | None:
+        """The KL term on soft targets (`skintern.train.soft`), or None: cross-entropy only."""
+        ...
+
     def train_records(self, example: Example, ctx: MethodContext, step: int) -> list[TrainRecord]:
         """The records of `example` at schedule step `step` (1-based); [] skips the example."""
         ...
@@ -168,10 +178,6 @@ class Method(Protocol):
         self, example: Example, ctx: MethodContext, stage: int = 1, previous: str = ""
     ) -> str:
         """The prompt at inference stage `stage`; `previous` is the prior stage's output."""
-        ...
-
-    def distillation(self, ctx: MethodContext) -> Distill | None:
-        """The KL term on records' soft targets, or None (cross-entropy only)."""
         ...
 
 
@@ -211,6 +217,9 @@ class BaseMethod:
     def loss_weights(self, ctx: MethodContext) -> dict[str, float]:
         return {}
 
+    def distillation(self, ctx: MethodContext) -> Distill | None:
+        return None
+
     def train_records(self, example: Example, ctx: MethodContext, step: int) -> list[TrainRecord]:
         return []
 
@@ -218,9 +227,6 @@ class BaseMethod:
         self, example: Example, ctx: MethodContext, stage: int = 1, previous: str = ""
     ) -> str:
         return cot_prompt(example)
-
-    def distillation(self, ctx: MethodContext) -> Distill | None:
-        return None
 
 
 def settings_of(method: Method, ctx: MethodContext) -> Any:
@@ -284,6 +290,16 @@ def require_knowledge(example: Example, ctx: MethodContext, method: str) -> Know
             hint="run `skintern teach` with knowledge, or import a knowledge bank",
         )
     return found
+
+
+def step_rows(ctx: MethodContext, method: str) -> dict[int, dict[str, list[dict[str, Any]]]]:
+    """The curriculum's records (`Input.CURRICULUM`): step t -> Example id -> its rows at t."""
+    if ctx.curriculum is None or not ctx.curriculum.rows:
+        raise DataError(
+            f"method {method!r} needs the curriculum stage's step records",
+            hint="run `skintern curriculum` first",
+        )
+    return ctx.curriculum.rows
 
 
 def rationale_records(example: Example, ctx: MethodContext, prompt: str) -> list[TrainRecord]:

@@ -15,10 +15,7 @@ trains, so SKIntern has no settings of its own.
 
 from __future__ import annotations
 
-from typing import Any
-
 from skintern.data.example import Example
-from skintern.errors import DataError
 from skintern.train.methods.base import (
     BaseMethod,
     Input,
@@ -26,17 +23,8 @@ from skintern.train.methods.base import (
     TrainRecord,
     cot_target,
     register,
+    step_rows,
 )
-
-
-def step_rows(ctx: MethodContext) -> dict[int, dict[str, list[dict[str, Any]]]]:
-    """Step t -> Example id -> that example's curriculum rows at step t."""
-    if ctx.curriculum is None or not ctx.curriculum.rows:
-        raise DataError(
-            "method 'skintern' needs the curriculum stage's step records",
-            hint="run `skintern curriculum` first",
-        )
-    return ctx.curriculum.rows
 
 
 @register("skintern")
@@ -46,10 +34,10 @@ class SKIntern(BaseMethod):
     inputs = frozenset({Input.CURRICULUM})
 
     def num_steps(self, ctx: MethodContext) -> int:
-        return len(step_rows(ctx))
+        return len(step_rows(ctx, self.name))
 
     def train_records(self, example: Example, ctx: MethodContext, step: int) -> list[TrainRecord]:
-        rows = step_rows(ctx).get(step, {}).get(example.id, [])
+        rows = step_rows(ctx, self.name).get(step, {}).get(example.id, [])
         return [
             TrainRecord(
                 example.id,
