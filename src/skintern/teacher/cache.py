@@ -6,6 +6,11 @@ and each completed request (or batch) is committed in its own transaction, so a 
 moment loses at most the requests still in flight, never a completed one, and never leaves a
 half-written row. Failures are logged in their own table for accounting; they are not answers,
 so the next run asks again.
+
+A request that asked for logprobs keeps them in the row's `logprobs` column (JSON, `TokenLogprob`
+lists), so a resumed run does not ask again; its key differs from the text-only request's
+(`Sampling.to_dict`). A cache written before the column existed gains it on open (NULL: no
+logprobs), and its text-only rows keep their keys.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from skintern.errors import ResumeError
+from skintern.records import TokenLogprob
 from skintern.teacher.backends.base import Completion, Failure
 
 _SCHEMA = """
@@ -32,7 +38,8 @@ CREATE TABLE IF NOT EXISTS responses (
     completion_tokens INTEGER NOT NULL,
     finish_reason TEXT NOT NULL,
     attempts INTEGER NOT NULL,
-    created REAL NOT NULL
+    created REAL NOT NULL,
+    logprobs TEXT
 );
 CREATE TABLE IF NOT EXISTS failures (
     key TEXT NOT NULL,
@@ -60,6 +67,19 @@ class Cached:
     text: str
     prompt_tokens: int
     completion_tokens: int
+    logprobs: tuple[TokenLogprob, ...] | None = None
+
+
+def _dump_logprobs(logprobs: Sequence[TokenLogprob] | None) -> str | None:
+    if logprobs is None:
+        return None
+    return json.dumps([t.to_list() for t in logprobs], ensure_ascii=False)
+
+
+def _load_logprobs(blob: str | None) -> tuple[TokenLogprob, ...] | None:
+    if blob is None:
+        return None
+    return tuple(TokenLogprob.from_list(row) for row in json.loads(blob))
 
 
 class Cache:
@@ -77,6 +97,9 @@ class Cache:
             self.conn.execute("PRAGMA synchronous=NORMAL")
             self.conn.execute("PRAGMA busy_timeout=10000")
             self.conn.executescript(_SCHEMA)
+            columns = {row[1] for row in self.conn.execute("PRAGMA table_info(responses)")}
+            if "logprobs" not in columns:  # a cache from before logprobs: NULL in every row
+                self.conn.execute("ALTER TABLE responses ADD COLUMN logprobs TEXT")
         except sqlite3.DatabaseError as err:
             raise ResumeError(
                 f"the teacher cache is not a readable SQLite file: {err}",
@@ -88,12 +111,15 @@ class Cache:
         """Store completions in one transaction (a second answer to a key is ignored)."""
         rows = [
             (c.key, kind, c.text, c.prompt_tokens, c.completion_tokens, c.finish_reason,
-             c.attempts, time.time())
+             c.attempts, time.time(), _dump_logprobs(c.logprobs))
             for c in completions
         ]  # fmt: skip
         with self._transaction():
             self.conn.executemany(
-                "INSERT OR IGNORE INTO responses VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows
+                "INSERT OR IGNORE INTO responses (key, kind, text, prompt_tokens, "
+                "completion_tokens, finish_reason, attempts, created, logprobs) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
             )
 
     def record_failure(self, failure: Failure) -> None:
@@ -132,11 +158,11 @@ class Cache:
             chunk = wanted[start : start + 500]
             marks = ",".join("?" * len(chunk))
             rows = self.conn.execute(
-                "SELECT key, text, prompt_tokens, completion_tokens FROM responses "
+                "SELECT key, text, prompt_tokens, completion_tokens, logprobs FROM responses "
                 f"WHERE key IN ({marks})",
                 chunk,
             )
-            found.update((row[0], Cached(*row)) for row in rows)
+            found.update((row[0], Cached(*row[:4], _load_logprobs(row[4]))) for row in rows)
         return found
 
     def count(self) -> int:

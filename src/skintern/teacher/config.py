@@ -86,6 +86,14 @@ class RationaleConfig(_Section):
     max_tokens: int = Field(default=1024, ge=1, description="Longest rationale in tokens.")
     seed: int = Field(default=0, description="Sample j is requested with seed `seed + j`.")
     stop: list[str] = Field(default_factory=list, description="Stop strings.")
+    logprobs: int = Field(
+        default=0,
+        ge=0,
+        le=20,
+        description="K: ask for the top-K log-probabilities of every generated token and keep "
+        "them beside the text (RUN/teacher/logprobs.jsonl), the soft targets of `std-cot-kd`; "
+        "0 = off. The OpenAI API allows at most 20.",
+    )
 
 
 class KnowledgeConfig(_Section):
@@ -140,6 +148,12 @@ class TeacherConfig(_Section):
         description="Model name the server knows, or a model id/path for local backends; "
         "for replay, a label for the source (e.g. code-davinci-002).",
     )
+    tokenizer: str | None = Field(
+        default=None,
+        description="The teacher's tokenizer (alias, hub id or folder), checked against the "
+        "student's when logprobs are distilled; default: `model` for local backends. Needed "
+        "with rationales.logprobs > 0 and backend openai-http.",
+    )
     http: HttpConfig = Field(default_factory=HttpConfig, description="HTTP backend settings.")
     local: LocalConfig = Field(default_factory=LocalConfig, description="Local backends.")
     replay: ReplayConfig = Field(default_factory=ReplayConfig, description="Replay backend.")
@@ -178,6 +192,10 @@ class TeacherConfig(_Section):
                 "backend replay cannot write knowledge: set teacher.knowledge.source to "
                 "`bank` (with teacher.knowledge.bank) or `none`"
             )
+        if self.rationales.logprobs and self.backend in ("replay", "gold"):
+            raise ValueError(
+                f"backend {self.backend} has no logprobs: set teacher.rationales.logprobs=0"
+            )
         if self.knowledge.source == "bank" and not self.knowledge.bank:
             raise ValueError("teacher.knowledge.source `bank` needs teacher.knowledge.bank")
         return self
@@ -193,3 +211,17 @@ def check_runnable(cfg: TeacherConfig) -> None:
             where="teacher.model",
             hint="e.g. teacher.model=gpt-4o-mini, or teacher.backend=replay",
         )
+    if cfg.rationales.logprobs and teacher_tokenizer(cfg) is None:
+        raise ConfigError(
+            f"backend {cfg.backend!r} with rationales.logprobs = {cfg.rationales.logprobs} needs "
+            "the teacher's tokenizer, to map its tokens onto the student's",
+            where="teacher.tokenizer",
+            hint="name the served model's tokenizer, e.g. teacher.tokenizer=smollm2-135m",
+        )
+
+
+def teacher_tokenizer(cfg: TeacherConfig) -> str | None:
+    """The teacher's tokenizer: `tokenizer`, else the model itself for a local backend."""
+    if cfg.tokenizer:
+        return cfg.tokenizer
+    return cfg.model if cfg.backend in ("transformers", "vllm") and cfg.model else None

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from skintern.answers import extract_answer
 from skintern.data.example import Example
-from skintern.records import Knowledge, Rationale
+from skintern.records import Knowledge, Rationale, RationaleTokens, TokenLogprob
 from skintern.teacher.backends.base import Request
 from skintern.teacher.cache import Cached
 from skintern.teacher.knowledge import parse_knowledge
@@ -24,6 +24,24 @@ class RationaleOutput:
     rationales: list[Rationale]
     counts: TaskCounts
     unanswered: Counter[str] = field(default_factory=Counter)  # no final answer found, per task
+    tokens: list[RationaleTokens] = field(default_factory=list)  # when logprobs were asked for
+
+
+def align_tokens(tokens: Sequence[TokenLogprob], text: str) -> tuple[TokenLogprob, ...]:
+    """The longest run of `tokens` whose text starts `text.strip()` (the target a method trains
+    on), after the leading whitespace-only tokens that the strip dropped. Where the normalisation
+    rewrote the end ("So the answer is 4" -> "Therefore, the answer is 4.") the run stops."""
+    target = text.strip()
+    start = 0
+    while start < len(tokens) and tokens[start].token and not tokens[start].token.strip():
+        start += 1
+    end, length = start, 0
+    for token in tokens[start:]:
+        piece = token.token
+        if not piece or not target.startswith(piece, length):
+            break
+        end, length = end + 1, length + len(piece)
+    return tuple(tokens[start:end])
 
 
 def build_rationales(
@@ -55,15 +73,12 @@ def build_rationales(
         if example.id not in covered:
             covered.add(example.id)
             counts.covered[example.task] += 1
+        sample = int(request.meta["sample"])
         out.rationales.append(
-            Rationale(
-                id=example.id,
-                task=example.task,
-                sample=int(request.meta["sample"]),
-                text=text,
-                source=source,
-            )
+            Rationale(id=example.id, task=example.task, sample=sample, text=text, source=source)
         )
+        if hit.logprobs is not None:
+            out.tokens.append(RationaleTokens(example.id, sample, align_tokens(hit.logprobs, text)))
     return out
 
 

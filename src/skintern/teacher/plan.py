@@ -30,7 +30,7 @@ def rationale_requests(
         prompt = d1_prompt(example.task, description, example.question)
         for j in range(rc.samples):
             sampling = Sampling(
-                rc.temperature, rc.top_p, rc.max_tokens, rc.seed + j, tuple(rc.stop)
+                rc.temperature, rc.top_p, rc.max_tokens, rc.seed + j, tuple(rc.stop), rc.logprobs
             )
             # Replay and gold answer by example id, so the id is part of what is asked.
             extra = {"example": example.id} if cfg.backend in ANSWERS_BY_ID else {}

@@ -5,7 +5,8 @@ Reads: the train split files `RUN/data/manifest.json` lists; the backend (a serv
   the data root).
 Writes: `RUN/teacher/cache.sqlite` (every answered request, kept across runs),
   `RUN/teacher/rationales.jsonl` (kept rationales, "Therefore, the answer is X."),
-  `RUN/teacher/knowledge.jsonl`, `RUN/teacher/manifest.json`.
+  `RUN/teacher/knowledge.jsonl`, `RUN/teacher/manifest.json`; with `rationales.logprobs` K > 0,
+  `RUN/teacher/logprobs.jsonl` (each kept rationale's teacher tokens with their top-K logprobs).
 CLI: `skintern teach --config CONFIG --run-dir RUN`.
 
 Started again after a crash or Ctrl-C it sends only the requests the cache lacks, and since the
@@ -29,7 +30,7 @@ from skintern.teacher.accounting import ProgressBar, Tally, estimate_cost
 from skintern.teacher.backends import Backend, Completion, Request, Result, backends
 from skintern.teacher.backends.replay import resolve_path
 from skintern.teacher.cache import Cache
-from skintern.teacher.config import TeacherConfig, check_runnable
+from skintern.teacher.config import TeacherConfig, check_runnable, teacher_tokenizer
 from skintern.teacher.knowledge import read_bank, read_demonstrations
 from skintern.teacher.outputs import (
     KnowledgeOutput,
@@ -103,6 +104,11 @@ def _knowledge(
 def _write(out_dir: Path, cfg: TeacherConfig, rat: RationaleOutput, know: KnowledgeOutput) -> None:
     if cfg.rationales.enabled:
         write_jsonl(out_dir / "rationales.jsonl", (r.to_dict() for r in rat.rationales))
+    tokens = out_dir / "logprobs.jsonl"
+    if cfg.rationales.enabled and cfg.rationales.logprobs:
+        write_jsonl(tokens, (t.to_dict() for t in rat.tokens))
+    elif tokens.exists():  # soft targets of an earlier config would be read as this run's
+        tokens.unlink()
     stale = out_dir / "knowledge.jsonl"
     if know.knowledge:
         write_jsonl(stale, (k.to_dict() for k in know.knowledge))
@@ -147,6 +153,18 @@ def run(cfg: TeacherConfig, run_dir: Path, *, data_dir: str | None = None) -> di
     )
 
 
+def _logprob_counts(cfg: TeacherConfig, rat: RationaleOutput) -> dict[str, Any]:
+    """K, the teacher's tokenizer, and how many rationale tokens carry soft targets."""
+    if not cfg.rationales.logprobs:
+        return {"top_k": 0}
+    return {
+        "top_k": cfg.rationales.logprobs,
+        "tokenizer": teacher_tokenizer(cfg),
+        "rationales": len(rat.tokens),
+        "tokens": sum(len(t.tokens) for t in rat.tokens),
+    }
+
+
 def _manifest_fields(
     cfg: TeacherConfig,
     run_dir: Path,
@@ -178,6 +196,7 @@ def _manifest_fields(
         "cost_in_cache": estimate_cost(cfg.prices, prompt_all, completion_all),
         "rationales": {
             "written": len(rat.rationales) if cfg.rationales.enabled else 0,
+            "logprobs": _logprob_counts(cfg, rat),
             "unanswered": sum(rat.unanswered.values()),
             "per_task": rat.counts.table() if cfg.rationales.enabled else {},
         },

@@ -31,7 +31,7 @@ from skintern.train.context import build_context
 from skintern.train.encode import encode_records
 from skintern.train.loop import Run, StepPlan, train
 from skintern.train.loss import causal_lm
-from skintern.train.methods import Method, MethodContext, methods
+from skintern.train.methods import Input, Method, MethodContext, methods
 from skintern.train.model_setup import (
     GIB,
     available_memory,
@@ -176,7 +176,7 @@ def run(
     torch.manual_seed(cfg.seed)
     examples = read_split(run_dir, "train")[: cfg.max_examples]
     settings = getattr(cfg.methods, cfg.method)
-    ctx = build_context(method, settings, run_dir, examples, data_dir)
+    ctx = build_context(method, settings, run_dir, examples, data_dir, student=cfg.model)
     check_epochs(ctx, cfg, run_dir)
     model, tokenizer = load_student(cfg, accelerator.device)
     plans = plan_batches(
@@ -213,10 +213,19 @@ def run(
                 for p in plans
             ],
             **summary,
+            **soft_record(method, ctx),
             wall_seconds=round(time.time() - started, 2),
         )
     accelerator.wait_for_everyone()
     return manifest
+
+
+def soft_record(method: Method, ctx: MethodContext) -> dict[str, Any]:
+    """For a method that distils teacher logprobs: whether it did, or why it fell back to text."""
+    if Input.TEACHER_TOKENS not in method.inputs:
+        return {}
+    distilled = method.distillation(ctx) is not None
+    return {"soft_targets": {"distilled": distilled, "fallback": ctx.soft_fallback}}
 
 
 def save_final(model: Any, tokenizer: Any, out: Path, cfg: TrainConfig) -> None:

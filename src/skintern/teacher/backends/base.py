@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
+from skintern.records import TokenLogprob
 from skintern.registry import Registry
 
 if TYPE_CHECKING:
@@ -28,15 +29,21 @@ class Sampling:
     max_tokens: int
     seed: int
     stop: tuple[str, ...] = ()
+    logprobs: int = 0  # K: top-K log-probabilities of each generated token; 0 = none
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        """As they enter the cache key; `logprobs` only when asked for, so that a text-only
+        request keeps the key it had before logprobs existed (its cached answer stays valid)."""
+        out: dict[str, Any] = {
             "temperature": self.temperature,
             "top_p": self.top_p,
             "max_tokens": self.max_tokens,
             "seed": self.seed,
             "stop": list(self.stop),
         }
+        if self.logprobs:
+            out["logprobs"] = self.logprobs
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +73,7 @@ class Completion:
     completion_tokens: int = 0
     finish_reason: str = ""
     attempts: int = 1
+    logprobs: tuple[TokenLogprob, ...] | None = None  # when the request asked for them
 
 
 @dataclass(frozen=True, slots=True)

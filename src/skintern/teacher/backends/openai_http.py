@@ -7,6 +7,11 @@ honoured). A request that still fails is returned as a `Failure` with its reason
 run at once. Sample j of a question is a separate request with its own seed, since some servers
 (llama.cpp) ignore `n > 1`. The API key is read from the environment variable the config names and
 never leaves this module except as the Authorization header.
+
+With `teacher.rationales.logprobs` K > 0 a rationale request asks for the top-K log-probabilities
+of each generated token (chat: `logprobs: true, top_logprobs: K`; completions: `logprobs: K`) and
+reads both answer shapes (chat `logprobs.content[]`, completions `tokens`/`top_logprobs`). A server
+that answers without them stops the run at once (`TeacherError`): it would never send them.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from typing import Any, ClassVar
 import httpx
 
 from skintern.errors import TeacherError
+from skintern.records import TokenLogprob
 from skintern.teacher.backends.base import (
     Completion,
     Failure,
@@ -43,6 +49,10 @@ class _Retry:
     reason: str
     detail: str
     retry_after: float | None = None
+
+
+class _NoLogprobs(Exception):
+    """The server answered a request that asked for logprobs without them."""
 
 
 class _AuthRefused(Exception):
@@ -85,6 +95,46 @@ def retry_after_seconds(value: str | None) -> float | None:
 def backoff_delay(attempt: int, base: float, cap: float, rng: random.Random) -> float:
     """Full-jitter exponential backoff (AWS architecture blog): U(0, min(cap, base * 2^attempt))."""
     return rng.uniform(0.0, min(cap, base * (2**attempt)))
+
+
+def _token_text(entry: dict[str, Any]) -> str:
+    """A token's text: its UTF-8 `bytes` when sent and they decode, else `token` as sent."""
+    raw = entry.get("bytes")
+    if raw:
+        try:
+            return bytes(raw).decode("utf-8")
+        except (UnicodeDecodeError, ValueError, TypeError):
+            pass
+    return str(entry["token"])
+
+
+def parse_logprobs(choice: dict[str, Any], endpoint: str) -> tuple[TokenLogprob, ...] | None:
+    """The first choice's per-token log-probabilities, or None when the server sent none."""
+    found = choice.get("logprobs")
+    if not found:
+        return None
+    if endpoint == "chat":
+        content = found.get("content")
+        if content is None:
+            return None
+        return tuple(
+            TokenLogprob(
+                _token_text(entry),
+                float(entry["logprob"]),
+                tuple((_token_text(t), float(t["logprob"])) for t in entry["top_logprobs"] or ()),
+            )
+            for entry in content
+        )
+    tops = found.get("top_logprobs") or [None] * len(found["tokens"])
+    return tuple(
+        TokenLogprob(
+            str(token),
+            float(logprob),
+            tuple(sorted(((str(t), float(lp)) for t, lp in (top or {}).items()),
+                         key=lambda pair: -pair[1])),
+        )
+        for token, logprob, top in zip(found["tokens"], found["token_logprobs"], tops, strict=True)
+    )  # fmt: skip
 
 
 def parse_body(data: Any, endpoint: str) -> tuple[str, int, int, str]:
@@ -155,6 +205,11 @@ class OpenAIHttpBackend:
         body: dict[str, Any] = {"model": self.cfg.model, **request.sampling.to_dict()}
         if not body["stop"]:
             del body["stop"]  # some servers reject an empty list
+        top_k = body.pop("logprobs", 0)
+        if top_k and self.http.endpoint == "chat":
+            body.update(logprobs=True, top_logprobs=top_k)
+        elif top_k:
+            body["logprobs"] = top_k
         if self.http.endpoint == "chat":
             messages = [{"role": "user", "content": request.prompt}]
             if self.http.system_prompt:
@@ -181,12 +236,18 @@ class OpenAIHttpBackend:
         if status >= 400:  # a bad request stays bad: no retry
             return Failure(request.key, f"http-{status}", self._redact(resp.text[:200]))
         try:
-            text, prompt_tokens, completion_tokens, finish = parse_body(
-                resp.json(), self.http.endpoint
-            )
+            data = resp.json()
+            text, prompt_tokens, completion_tokens, finish = parse_body(data, self.http.endpoint)
+            logprobs = None
+            if request.sampling.logprobs:
+                logprobs = parse_logprobs(data["choices"][0], self.http.endpoint)
         except (ValueError, KeyError, IndexError, TypeError, AttributeError) as err:
             return _Retry("malformed", f"{type(err).__name__}: {resp.text[:120]!r}")
-        return Completion(request.key, text, prompt_tokens, completion_tokens, finish)
+        if request.sampling.logprobs and logprobs is None:
+            raise _NoLogprobs()
+        return Completion(
+            request.key, text, prompt_tokens, completion_tokens, finish, logprobs=logprobs
+        )
 
     def _one(self, request: Request) -> Result | None:
         body = self.body(request)
@@ -220,6 +281,14 @@ class OpenAIHttpBackend:
                         on_result(result)
         except _AuthRefused as err:
             raise self._refused(err.status, err.detail) from None
+        except _NoLogprobs:
+            raise TeacherError(
+                f"the server answered model {self.cfg.model!r} without the logprobs it was "
+                f"asked for (teacher.rationales.logprobs = {self.cfg.rationales.logprobs})",
+                where=self.http.base_url,
+                hint="use a server that returns logprobs (OpenAI, vLLM, llama.cpp), or set "
+                "teacher.rationales.logprobs=0",
+            ) from None
         finally:
             self._stop.set()
             pool.shutdown(wait=True, cancel_futures=True)

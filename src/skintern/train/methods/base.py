@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -25,6 +25,10 @@ from skintern.errors import DataError
 from skintern.records import FINAL_PHRASE, Knowledge, Rationale
 from skintern.registry import Registry
 from skintern.train.soft import Distill, SoftTargets
+
+if TYPE_CHECKING:
+    from skintern.models.vocab import VocabMap
+    from skintern.records import RationaleTokens
 
 COT_CUE = "Let's think step by step."
 M = TypeVar("M")
@@ -40,6 +44,8 @@ class Input(StrEnum):
     PASSAGES = "passages"  # a BM25 retriever over passages (settings: `PassageSettings`)
     TRAIN_EXAMPLES = "train-examples"  # the run's training examples (few-shot exemplars)
     DATA_ROOT = "data-root"  # the data root (BBH's official CoT prompts)
+    TEACHER_TOKENS = "teacher-tokens"  # RUN/teacher/logprobs.jsonl, mapped onto the student's
+    # vocabulary (settings: `SoftSettings`)
 
 
 class NoSettings(BaseModel):
@@ -58,6 +64,25 @@ class PassageSettings(BaseModel):
         default=None,
         description="Passage corpus (.txt paragraphs or .jsonl with `text`); default: the "
         "teacher knowledge bank split into passages.",
+    )
+
+
+class SoftSettings(BaseModel):
+    """Settings of a method that distils the teacher's token logprobs (`Input.TEACHER_TOKENS`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kl_weight: float = Field(
+        default=1.0, ge=0, description="Weight of the KL term beside cross-entropy."
+    )
+    temperature: float = Field(
+        default=1.0, gt=0, description="T: both distributions are softened by T (loss x T^2)."
+    )
+    on_mismatch: Literal["error", "text-only"] = Field(
+        default="error",
+        description="When the teacher's tokens do not map onto the student's vocabulary (or the "
+        "teacher kept no logprobs): `error` stops, naming both models; `text-only` trains on the "
+        "text alone and the train manifest records why.",
     )
 
 
@@ -106,6 +131,10 @@ class MethodContext:
         retriever: KARD's passage retriever.
         train_examples: the run's training examples (few-shot-CoT exemplars outside BBH).
         data_dir: the data root (few-shot-CoT's BBH prompts).
+        teacher_tokens: Example id -> sample -> the teacher's tokens of that kept rationale.
+        vocab: the student's vocabulary the teacher tokens map onto (None: text only).
+        soft_fallback: why a method that distils logprobs trains on text alone (None: it does
+            not); the train manifest records it.
     """
 
     rationales: dict[str, list[Rationale]] = field(default_factory=dict)
@@ -115,6 +144,9 @@ class MethodContext:
     retriever: Retriever | None = None
     train_examples: tuple[Example, ...] = ()
     data_dir: str | None = None
+    teacher_tokens: dict[str, dict[int, RationaleTokens]] = field(default_factory=dict)
+    vocab: VocabMap | None = None
+    soft_fallback: str | None = None
 
 
 class Method(Protocol):
@@ -159,6 +191,9 @@ def register(name: str, *, config: type[BaseModel] = NoSettings) -> Callable[[ty
     def add(cls: type[M]) -> type[M]:
         if Input.PASSAGES in getattr(cls, "inputs", ()) and not issubclass(config, PassageSettings):
             raise TypeError(f"method {name!r} reads passages: its settings need PassageSettings")
+        reads_tokens = Input.TEACHER_TOKENS in getattr(cls, "inputs", ())
+        if reads_tokens and not issubclass(config, SoftSettings):
+            raise TypeError(f"method {name!r} reads teacher tokens: its settings need SoftSettings")
         cls.name = name  # type: ignore[attr-defined]
         cls.settings_model = config  # type: ignore[attr-defined]
         methods.register(name)(cls())
