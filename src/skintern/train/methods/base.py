@@ -67,8 +67,8 @@ class PassageSettings(BaseModel):
     )
 
 
-class SoftSettings(BaseModel):
-    """Settings of a method that distils the teacher's token logprobs (`Input.TEACHER_TOKENS`)."""
+class DistillSettings(BaseModel):
+    """The KL term of a method that distils soft targets (`skintern.train.soft`)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -78,6 +78,11 @@ class SoftSettings(BaseModel):
     temperature: float = Field(
         default=1.0, gt=0, description="T: both distributions are softened by T (loss x T^2)."
     )
+
+
+class SoftSettings(DistillSettings):
+    """Settings of a method that distils the teacher's token logprobs (`Input.TEACHER_TOKENS`)."""
+
     on_mismatch: Literal["error", "text-only"] = Field(
         default="error",
         description="When the teacher's tokens do not map onto the student's vocabulary (or the "

@@ -21,11 +21,12 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from skintern.data.example import Example
 from skintern.train.methods.base import (
     BaseMethod,
+    DistillSettings,
     Input,
     MethodContext,
     TrainRecord,
@@ -38,17 +39,9 @@ from skintern.train.methods.base import (
 from skintern.train.soft import Distill
 
 
-class SelfContextSettings(BaseModel):
+class SelfContextSettings(DistillSettings):
     """Settings of `skintern-scd` (`train.methods.skintern-scd`)."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    kl_weight: float = Field(
-        default=1.0, ge=0, description="Weight of the KL to the context teacher (CE weighs 1)."
-    )
-    temperature: float = Field(
-        default=1.0, gt=0, description="Softmax temperature of the KL (scaled by T^2)."
-    )
     top_k: int = Field(
         default=32, ge=1, description="Tokens of the context teacher kept per position (+ tail)."
     )
