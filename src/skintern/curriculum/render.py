@@ -27,8 +27,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from skintern.curriculum.retrieval import Shown
+from skintern.data.prompt import header, plain_prompt, question_block
 
-INSTRUCTION = 'Your response should conclude with the format "Therefore, the answer is".'
 KNOWLEDGE_LEAD = (
     "You can utilize the general learning summary and supplementary knowledge proposed by "
     "the expert teacher to address this question."
@@ -36,21 +36,8 @@ KNOWLEDGE_LEAD = (
 ABLATIONS = ("none", "no-summary", "no-supplementary", "no-examples")
 
 
-def header(description: str) -> str:
-    return f"{description.strip()} {INSTRUCTION}".strip()
-
-
-def question_block(question: str) -> str:
-    return f"Question: {question.strip()}\nAnswer: Let's think step by step."
-
-
 def example_block(shown: Shown) -> str:
     return f"Question: {shown.question.strip()}\nAnswer: {shown.answer.strip()}"
-
-
-def plain_prompt(description: str, question: str) -> str:
-    """The question-only prompt of the last step and of inference."""
-    return f"{header(description)}\n\n{question_block(question)}"
 
 
 def skintern_prompt(

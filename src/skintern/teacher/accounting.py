@@ -83,10 +83,12 @@ def failure_of(result: Result) -> Failure | None:
 class ProgressBar:
     """A rich bar: done/total, requests/s, failures, cache hits, ETA (stderr; off when asked)."""
 
-    def __init__(self, tally: Tally, enabled: bool, console: Console | None = None) -> None:
+    def __init__(
+        self, tally: Tally, enabled: bool, console: Console | None = None, label: str = "teacher"
+    ) -> None:
         self.tally = tally
         self.progress = Progress(
-            TextColumn("[bold]teacher[/]"),
+            TextColumn(f"[bold]{label}[/]"),
             BarColumn(),
             MofNCompleteColumn(),
             TextColumn("{task.fields[rate]:.2f} req/s"),

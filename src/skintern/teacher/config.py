@@ -15,6 +15,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from skintern.markers import NEUTRAL
 
+LOGPROB_BACKENDS = ("openai-http",)
+"""Backends that return the top-K logprobs of what they generate; any backend's rationales can be
+scored afterwards by a local model (`teacher.rationales.score_with`)."""
+
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -92,7 +96,17 @@ class RationaleConfig(_Section):
         le=20,
         description="K: ask for the top-K log-probabilities of every generated token and keep "
         "them beside the text (RUN/teacher/logprobs.jsonl), the soft targets of `std-cot-kd`; "
-        "0 = off. The OpenAI API allows at most 20.",
+        "0 = off. The OpenAI API allows at most 20. With `score_with`, the top-K of the scoring "
+        "model instead.",
+    )
+    score_with: str | None = Field(
+        default=None,
+        description="A local model (alias such as smollm2-135m, folder or hub id) that scores "
+        "the kept rationales teacher-forced, whatever backend wrote them (replay, gold, a "
+        "server): it reads the question prompt the student is trained on (chat template "
+        "applied) and the rationale, and its top-K (`logprobs`) per rationale token become "
+        "RUN/teacher/logprobs.jsonl, replacing any logprobs of the backend (which is then not "
+        "asked for any). Uses teacher.local's batch_size, device and dtype; cached.",
     )
 
 
@@ -192,9 +206,17 @@ class TeacherConfig(_Section):
                 "backend replay cannot write knowledge: set teacher.knowledge.source to "
                 "`bank` (with teacher.knowledge.bank) or `none`"
             )
-        if self.rationales.logprobs and self.backend in ("replay", "gold"):
+        rc = self.rationales
+        if rc.score_with and not rc.logprobs:
             raise ValueError(
-                f"backend {self.backend} has no logprobs: set teacher.rationales.logprobs=0"
+                "teacher.rationales.score_with needs K: set teacher.rationales.logprobs to "
+                "1..20 (the top-K the scoring model keeps per token)"
+            )
+        if rc.logprobs and not rc.score_with and self.backend not in LOGPROB_BACKENDS:
+            raise ValueError(
+                f"backend {self.backend} gives no logprobs: set teacher.rationales.score_with "
+                "to a local model (e.g. smollm2-135m) to score its rationales, or set "
+                "teacher.rationales.logprobs=0"
             )
         if self.knowledge.source == "bank" and not self.knowledge.bank:
             raise ValueError("teacher.knowledge.source `bank` needs teacher.knowledge.bank")
@@ -221,7 +243,10 @@ def check_runnable(cfg: TeacherConfig) -> None:
 
 
 def teacher_tokenizer(cfg: TeacherConfig) -> str | None:
-    """The teacher's tokenizer: `tokenizer`, else the model itself for a local backend."""
+    """The tokenizer of the logprobs' tokens: the scoring model's (`rationales.score_with`),
+    else `tokenizer`, else the model itself for a local backend."""
+    if cfg.rationales.score_with:
+        return cfg.rationales.score_with
     if cfg.tokenizer:
         return cfg.tokenizer
     return cfg.model if cfg.backend in ("transformers", "vllm") and cfg.model else None

@@ -24,13 +24,16 @@ def rationale_requests(
 ) -> list[Request]:
     """One request per (example, sample j), j < l, sample j seeded with `seed + j`."""
     rc = cfg.rationales
+    # A scored run asks the backend for text alone: its answers keep their text-only keys, and
+    # the logprobs come from the scoring model (`skintern.teacher.scoring`).
+    top_k = 0 if rc.score_with else rc.logprobs
     requests = []
     for example in examples:
         description = example.meta.get("task_description", "")
         prompt = d1_prompt(example.task, description, example.question)
         for j in range(rc.samples):
             sampling = Sampling(
-                rc.temperature, rc.top_p, rc.max_tokens, rc.seed + j, tuple(rc.stop), rc.logprobs
+                rc.temperature, rc.top_p, rc.max_tokens, rc.seed + j, tuple(rc.stop), top_k
             )
             # Replay and gold answer by example id, so the id is part of what is asked.
             extra = {"example": example.id} if cfg.backend in ANSWERS_BY_ID else {}

@@ -6,11 +6,14 @@ Reads: the train split files `RUN/data/manifest.json` lists; the backend (a serv
 Writes: `RUN/teacher/cache.sqlite` (every answered request, kept across runs),
   `RUN/teacher/rationales.jsonl` (kept rationales, "Therefore, the answer is X."),
   `RUN/teacher/knowledge.jsonl`, `RUN/teacher/manifest.json`; with `rationales.logprobs` K > 0,
-  `RUN/teacher/logprobs.jsonl` (each kept rationale's teacher tokens with their top-K logprobs).
+  `RUN/teacher/logprobs.jsonl` (each kept rationale's teacher tokens with their top-K logprobs:
+  the backend's, or with `rationales.score_with` those of a local model reading the question
+  prompt and the rationale teacher-forced, `skintern.teacher.scoring`).
 CLI: `skintern teach --config CONFIG --run-dir RUN`.
 
-Started again after a crash or Ctrl-C it sends only the requests the cache lacks, and since the
-outputs are rebuilt from the cache at the end, it ends with the same files as an uninterrupted run.
+Started again after a crash or Ctrl-C it sends only the requests (and scores only the rationales)
+the cache lacks, and since the outputs are rebuilt from the cache at the end, it ends with the
+same files as an uninterrupted run.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from skintern.teacher.outputs import (
 )
 from skintern.teacher.plan import knowledge_requests, rationale_requests
 from skintern.teacher.prompts import PROMPT_VERSION
+from skintern.teacher.scoring import SCORE_VERSION, ScoreOutput, score_rationales
 
 
 def _root(data_dir: str | None) -> Path | None:
@@ -116,6 +120,26 @@ def _write(out_dir: Path, cfg: TeacherConfig, rat: RationaleOutput, know: Knowle
         stale.unlink()
 
 
+def _answer(
+    cfg: TeacherConfig,
+    backend_cls: type[Backend],
+    unique: Sequence[Request],
+    cache: Cache,
+    root: Path | None,
+) -> Tally:
+    """Ask the backend for what the cache lacks (it is not even built when nothing is)."""
+    hits = cache.keys(r.key for r in unique)
+    pending = [r for r in unique if r.key not in hits]
+    tally = Tally(total=len(unique), cache_hits=len(hits))
+    if pending:
+        backend = backend_cls(cfg, root)
+        try:
+            ask(backend, pending, cache, tally, cfg.progress)
+        finally:
+            backend.close()
+    return tally
+
+
 def run(cfg: TeacherConfig, run_dir: Path, *, data_dir: str | None = None) -> dict[str, Any]:
     """Ask (or replay) the teacher for every training example; returns the manifest."""
     started = time.time()
@@ -130,27 +154,42 @@ def run(cfg: TeacherConfig, run_dir: Path, *, data_dir: str | None = None) -> di
 
     cache = Cache(out_dir / "cache.sqlite")
     try:
-        hits = cache.keys(r.key for r in unique)
-        pending = [r for r in unique if r.key not in hits]
-        tally = Tally(total=len(unique), cache_hits=len(hits))
-        if pending:
-            backend = backend_cls(cfg, root)
-            try:
-                ask(backend, pending, cache, tally, cfg.progress)
-            finally:
-                backend.close()
+        tally = _answer(cfg, backend_cls, unique, cache, root)
         cached = cache.get_many(r.key for r in unique)
+        rat = build_rationales(examples, rationale_reqs, cached, identity)
+        scored = None
+        if cfg.rationales.enabled and cfg.rationales.score_with:
+            scored = score_rationales(cfg, examples, rat.rationales, cache)
+            rat.tokens = scored.tokens
     finally:
         cache.close()
 
-    rat = build_rationales(examples, rationale_reqs, cached, identity)
     know = _knowledge(cfg, knowledge_reqs, cached, examples, root, identity)
     _write(out_dir, cfg, rat, know)
     return write_manifest(
         out_dir,
         **_manifest_fields(cfg, run_dir, identity, tally, cached, rat, know),
+        scoring=_scoring(cfg, scored),
         wall_seconds=round(time.time() - started, 2),
     )
+
+
+def _scoring(cfg: TeacherConfig, scored: ScoreOutput | None) -> dict[str, Any] | None:
+    """Which model scored the rationales, with what K and dtype, and how many it computed."""
+    if scored is None:
+        return None
+    tally = scored.tally
+    return {
+        "model": cfg.rationales.score_with,
+        "top_k": cfg.rationales.logprobs,
+        "dtype": cfg.local.dtype,
+        "version": SCORE_VERSION,
+        "rationales": tally.total,
+        "scored": tally.completed,
+        "cache_hits": tally.cache_hits,
+        "target_tokens": tally.completion_tokens,
+        "seconds": round(time.monotonic() - tally.started, 2),
+    }
 
 
 def _logprob_counts(cfg: TeacherConfig, rat: RationaleOutput) -> dict[str, Any]:

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from skintern.curriculum.render import plain_prompt
 from skintern.data.example import AnswerType, Example
+from skintern.data.prompt import question_prompt
 from skintern.errors import DataError
 from skintern.records import FINAL_PHRASE, Knowledge, Rationale
 from skintern.registry import Registry
@@ -247,8 +247,9 @@ def description(example: Example) -> str:
 
 def cot_prompt(example: Example) -> str:
     """The plain CoT prompt, the question alone: Std-CoT at train and test time, SKIntern's last
-    schedule step and its inference, rendered by the curriculum's own function so they match."""
-    return plain_prompt(description(example), example.question)
+    schedule step and its inference, and the prompt a scoring teacher reads
+    (`teacher.rationales.score_with`): one function (`skintern.data.prompt`), so they match."""
+    return question_prompt(example)
 
 
 def answer_prompt(example: Example) -> str:
