@@ -36,6 +36,7 @@ def run_problems(cfg: RunConfig) -> list[str]:
             f"nothing else: add it there (eval.methods=[{listed}, {cfg.train.method}]) or drop "
             "train.method"
         )
+    problems += soft_target_problems(cfg)
     progressive = [m for m in cfg.eval.methods if Input.CURRICULUM in methods.get(m).inputs]
     if cfg.curriculum.per_optimizer_step and progressive:
         problems.append(
@@ -49,6 +50,40 @@ def run_problems(cfg: RunConfig) -> list[str]:
             "epoch: raise schedule.epochs or lower schedule.steps"
         )
     return problems
+
+
+def soft_target_problems(cfg: RunConfig) -> list[str]:
+    """A method in eval.methods that distils the teacher's logprobs (std-cot-kd) when the teacher
+    stage will keep none: K = 0, or a backend that returns none and no scoring model."""
+    from skintern.pipeline.stages import needs
+    from skintern.teacher.config import LOGPROB_BACKENDS
+    from skintern.train.methods import Input, methods
+
+    distilling = [
+        name
+        for name in needs(cfg)[0]
+        if Input.TEACHER_TOKENS in methods.get(name).inputs
+        and getattr(cfg.train.methods, name).on_mismatch == "error"
+    ]
+    rc = cfg.teacher.rationales
+    if not distilling or (
+        rc.logprobs and (rc.score_with or cfg.teacher.backend in LOGPROB_BACKENDS)
+    ):
+        return []
+    why = (
+        "teacher.rationales.logprobs is 0"
+        if not rc.logprobs
+        else f"teacher.backend {cfg.teacher.backend} returns none and "
+        "teacher.rationales.score_with is not set"
+    )
+    names = ", ".join(distilling)
+    return [
+        f"teacher.rationales.logprobs: {names} distils the teacher's top-K logprobs, but the "
+        f"teacher stage would keep none ({why}): set teacher.rationales.logprobs=K (1..20) "
+        f"with a backend that returns them ({', '.join(LOGPROB_BACKENDS)}) or "
+        "teacher.rationales.score_with=MODEL (e.g. smollm2-135m) to score the rationales "
+        f"locally; or train.methods.{distilling[0]}.on_mismatch=text-only to train on text alone"
+    ]
 
 
 def data_problems(cfg: RunConfig) -> list[str]:
@@ -111,6 +146,8 @@ def teacher_problems(cfg: RunConfig) -> list[str]:
             backend.close()
     elif teacher.backend in ("transformers", "vllm"):
         problems += model_problems(teacher.model, "teacher.model")
+    if teacher.rationales.score_with:
+        problems += model_problems(teacher.rationales.score_with, "teacher.rationales.score_with")
     return problems
 
 

@@ -30,6 +30,7 @@ _TRAIN_NEUTRAL = neutral_fields(TrainConfig)
 _EVAL_NEUTRAL = neutral_fields(EvalConfig)
 _TEACHER_NEUTRAL = neutral_fields(TeacherConfig)
 _TEACHER_FILES = ("teacher/rationales.jsonl", "teacher/knowledge.jsonl")
+_LOGPROBS = "teacher/logprobs.jsonl"
 
 
 def data_files(run_dir: Path, splits: tuple[str, ...]) -> dict[str, str]:
@@ -110,7 +111,7 @@ def teacher_stage(cfg: RunConfig, run_dir: Path) -> Stage:
         "teach",
         config,
         (),
-        (*_TEACHER_FILES, "teacher/manifest.json"),
+        (*_TEACHER_FILES, _LOGPROBS, "teacher/manifest.json"),
         lambda fresh: stage.run(cfg.teacher, run_dir, data_dir=cfg.data.data_dir),
         splits=("train",),
     )
@@ -134,6 +135,8 @@ def train_stage(cfg: RunConfig, run_dir: Path, method: str, hooks: Hooks, log: L
 
     train_cfg = cfg.train.for_method(method)
     inputs: tuple[str, ...] = _TEACHER_FILES
+    if Input.TEACHER_TOKENS in methods.get(method).inputs:  # new soft targets: train again
+        inputs += (_LOGPROBS,)
     if Input.CURRICULUM in methods.get(method).inputs:
         inputs += ("curriculum/step-*.jsonl", "curriculum/manifest.json")
     folder = f"train/{method}"
