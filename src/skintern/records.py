@@ -4,8 +4,9 @@
 `RUN/teacher/knowledge.jsonl` one `Knowledge` per example (granularity "example") or per task
 (granularity "task"). The curriculum stage reads both. `RUN/teacher/logprobs.jsonl` (when
 `teacher.rationales.logprobs` > 0) holds one `RationaleTokens` per kept rationale: the teacher's
-own tokens of the rationale's text with their top-K log-probabilities, the soft targets of
-`std-cot-kd`; rationales.jsonl is the same file with or without it.
+own tokens of the rationale's text (or a scoring model's, `teacher.rationales.score_with`) with
+their top-K log-probabilities, the soft targets of `std-cot-kd`; rationales.jsonl is the same
+file with or without it.
 """
 
 from __future__ import annotations

@@ -7,7 +7,9 @@ onto the student's vocabulary, checked once in `skintern.train.context`) and the
 log-probabilities as soft targets: loss CE + kl_weight * T^2 * KL(teacher top-K + tail || student)
 on completion tokens. What the teacher did not write itself (the final sentence the normalisation
 puts in) is tokenized by the student and has no soft target. Same inference prompt and cost as
-Std-CoT; the teacher run costs K logprobs per generated token (`teacher.rationales.logprobs`).
+Std-CoT; the teacher run costs K logprobs per generated token (`teacher.rationales.logprobs`), or
+one teacher-forced forward pass per kept rationale when a local model scores them
+(`teacher.rationales.score_with`, for backends that return no logprobs: replay, gold).
 """
 
 from __future__ import annotations
