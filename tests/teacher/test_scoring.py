@@ -17,7 +17,7 @@ from skintern.models import load_model
 from skintern.models.chat import format_prompt
 from skintern.records import Rationale, RationaleTokens, read_records
 from skintern.teacher import scoring, stage
-from skintern.teacher.config import TeacherConfig
+from skintern.teacher.config import TeacherConfig, teacher_tokenizer
 
 K = 3
 SCORER = "tiny-random"
@@ -135,7 +135,9 @@ def test_scoring_config_names_the_keys():
         )
     cfg = TeacherConfig(
         backend="replay",
+        tokenizer="smollm2-135m",
         rationales={"samples": 1, "logprobs": 5, "score_with": SCORER},
         knowledge={"source": "none"},
     )
     assert json.loads(cfg.model_dump_json())["rationales"]["score_with"] == SCORER
+    assert teacher_tokenizer(cfg) == SCORER  # the tokens are the scorer's: check_vocab reads it

@@ -53,7 +53,7 @@ class HttpConfig(_Section):
 
 
 class LocalConfig(_Section):
-    """In-process generation (transformers, vLLM)."""
+    """In-process generation (transformers, vLLM) and scoring (`rationales.score_with`)."""
 
     batch_size: int = Field(default=8, ge=1, description="Prompts per generate() call.")
     device: str = Field(default="auto", description="`auto`, `cpu`, `cuda`, `cuda:1`, ...")
