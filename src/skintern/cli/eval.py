@@ -151,11 +151,11 @@ def harness(
     adds it to the run's report (needs the extra: pip install 'skintern[harness]')."""
     from skintern.errors import ConfigError
     from skintern.pipeline.harness import HarnessOptions, run_harness
-    from skintern.report.harness import scores_table
+    from skintern.report.harness import render
 
     if load not in ("adapter", "merged"):
         raise ConfigError(f"expected adapter or merged, got {load!r}", where="--load")
     opts = HarnessOptions(method or [], load, limit, batch_size)  # type: ignore[arg-type]
     summary = run_harness(run_dir, opts, log=console_err.print)
-    console.print(scores_table(summary["methods"]), markup=False, highlight=False)
+    console.print(render(summary), markup=False, highlight=False, soft_wrap=True)
     console.print(f"wrote {run_dir / 'eval' / 'harness' / 'harness.md'}", highlight=False)
