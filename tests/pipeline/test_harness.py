@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,10 +15,9 @@ import pytest
 
 from skintern.data.example import Example
 from skintern.eval.sampling import Sampling
+from skintern.pipeline.harness import HarnessOptions, run_harness
 from skintern.pipeline.harness.compare import compare_row, summarize_rows
 from skintern.pipeline.harness.run import lm_eval_score
-
-pytest.importorskip("lm_eval")
 
 
 def skintern(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
@@ -56,6 +56,15 @@ def test_report_shows_the_comparison(finished: Path, harnessed: dict):
     text = (finished / "eval" / "harness" / "harness.md").read_text()
     assert "| std-cot | synthetic | 6 |" in text
     assert "prompts identical on 6/6, generations identical on 6/6" in text
+
+
+def test_merged_weights_in_memory(finished: Path, tmp_path: Path):
+    run_dir = tmp_path / "run"
+    shutil.copytree(finished, run_dir)
+    summary = run_harness(run_dir, HarnessOptions(["std-cot"], load="merged", limit=1))
+    (s,) = summary["methods"]["std-cot"].values()
+    assert summary["settings"]["load"] == "merged"
+    assert s["n"] == 2 and s["prompt_mismatches"] == 0
 
 
 NUMBER = Example(
