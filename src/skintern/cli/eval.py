@@ -148,7 +148,7 @@ def harness(
 ) -> None:
     """Second opinion: lm-evaluation-harness on the run's students over its test questions,
     same prompts, scored by lm-eval and by skintern; writes RUN/eval/harness/harness.md and
-    adds it to the run's report (needs the extra: pip install 'skintern[harness]')."""
+    adds it to the run's report (needs skintern's optional extra named harness)."""
     from skintern.errors import ConfigError
     from skintern.pipeline.harness import HarnessOptions, run_harness
     from skintern.report.harness import render
