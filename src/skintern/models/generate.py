@@ -30,6 +30,7 @@ import torch
 
 from skintern.models.decode import Decoder, Done, stop_ids
 from skintern.models.decoding import Decoding
+from skintern.models.loading import with_pad_token
 from skintern.records import FINAL_PHRASE
 
 # The answer sentence is complete at a full stop followed by whitespace ("1.5." must not stop at
@@ -94,9 +95,7 @@ def length_sorted_batches(lengths: Sequence[int], batch_size: int) -> list[list[
 def prepare_tokenizer(tokenizer: Any) -> Any:
     """Left padding, and a pad token (the EOS one) where the tokenizer has none."""
     tokenizer.padding_side = "left"
-    if tokenizer.pad_token_id is None:
-        tokenizer.pad_token = tokenizer.eos_token
-    return tokenizer
+    return with_pad_token(tokenizer)
 
 
 def generate(
@@ -136,11 +135,10 @@ def generate_all(
     prompts: Sequence[str],
     sampling: Decoding,
     leads: Sequence[str] = (),
-    seeds: Sequence[int] | None = None,
 ) -> list[Generation]:
-    """`generate`'s generations gathered in prompt order."""
+    """`generate`'s generations gathered in prompt order (every row seeded `sampling.seed`)."""
     out: list[Generation | None] = [None] * len(prompts)
-    for part, gens in generate(model, tokenizer, prompts, sampling, leads, seeds):
+    for part, gens in generate(model, tokenizer, prompts, sampling, leads):
         for i, gen in zip(part, gens, strict=True):
             out[i] = gen
     return [gen for gen in out if gen is not None]

@@ -25,7 +25,7 @@ def import_vllm(where: str, instead: str, error: type[SkinternError] = ModelErro
         import vllm
     except ImportError:
         raise error(
-            "backend vllm needs the vllm package, which is not installed",
+            f"{where} is vllm, but vllm is not installed",
             where=where,
             hint=f"pip install 'skintern[vllm]' on a CUDA GPU machine, or {instead}",
         ) from None

@@ -8,7 +8,7 @@ stage can commit it to the cache at once. A problem that makes every further req
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
@@ -110,15 +110,20 @@ class Backend(Protocol):
 backends: Registry[type[Backend]] = Registry("teacher backend")
 
 
-def groups(requests: Sequence[Request]) -> list[list[Request]]:
-    """Requests whose sampling parameters differ at most in the seed, in first-seen order.
+def local_groups(
+    requests: Sequence[Request], batch_size: int
+) -> Iterator[tuple[list[Request], Decoding, list[int]]]:
+    """`(requests, decoding, seeds)` per group an in-process backend decodes together.
 
-    An in-process backend decodes each group together, seeding every row with its own seed.
+    A group holds the requests whose sampling parameters differ at most in the seed, in
+    first-seen order; each row is seeded with its own request's seed.
     """
     found: dict[Sampling, list[Request]] = {}
     for request in requests:
         found.setdefault(replace(request.sampling, seed=0), []).append(request)
-    return list(found.values())
+    for group in found.values():
+        seeds = [r.sampling.seed for r in group]
+        yield group, decoding_of(group[0].sampling, batch_size), seeds
 
 
 def decoding_of(sampling: Sampling, batch_size: int) -> Decoding:

@@ -14,14 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
-from skintern.teacher.backends.base import (
-    OnResult,
-    Request,
-    backends,
-    completion_of,
-    decoding_of,
-    groups,
-)
+from skintern.teacher.backends.base import OnResult, Request, backends, completion_of, local_groups
 from skintern.teacher.config import TeacherConfig
 
 
@@ -66,10 +59,8 @@ class TransformersBackend:
 
         self._load()
         model, tokenizer = self._lm.model, self._lm.tokenizer
-        for group in groups(requests):
-            decoding = decoding_of(group[0].sampling, self.cfg.local.batch_size)
+        for group, decoding, seeds in local_groups(requests, self.cfg.local.batch_size):
             texts = [format_prompt(tokenizer, r.prompt) for r in group]
-            seeds = [r.sampling.seed for r in group]
             for part, gens in generate(model, tokenizer, texts, decoding, seeds=seeds):
                 for i, gen in zip(part, gens, strict=True):
                     on_result(completion_of(group[i], gen))

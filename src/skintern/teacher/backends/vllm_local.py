@@ -13,14 +13,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from skintern.errors import TeacherError
-from skintern.teacher.backends.base import (
-    OnResult,
-    Request,
-    backends,
-    completion_of,
-    decoding_of,
-    groups,
-)
+from skintern.teacher.backends.base import OnResult, Request, backends, completion_of, local_groups
 from skintern.teacher.config import TeacherConfig
 
 
@@ -63,15 +56,14 @@ class VllmBackend:
 
         self.check()
         size = self.cfg.local.batch_size * 32  # vLLM schedules its own batches; chunk to commit
-        for group in groups(requests):
-            decoding = decoding_of(group[0].sampling, self.cfg.local.batch_size)
+        for group, decoding, seeds in local_groups(requests, self.cfg.local.batch_size):
             for start in range(0, len(group), size):
                 chunk = group[start : start + size]
                 prompts = [r.prompt for r in chunk]
-                seeds = [r.sampling.seed for r in chunk]
-                for request, gen in zip(
-                    chunk, generate_vllm(self._llm, prompts, decoding, seeds=seeds), strict=True
-                ):
+                gens = generate_vllm(
+                    self._llm, prompts, decoding, seeds=seeds[start : start + size]
+                )
+                for request, gen in zip(chunk, gens, strict=True):
                     on_result(completion_of(request, gen))
 
     def close(self) -> None:
