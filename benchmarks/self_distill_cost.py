@@ -68,7 +68,7 @@ def main() -> None:
         skintern(stage, *common)
     rows = {}
     for method in METHODS:
-        skintern("train", *common, f"train.method={method}", "--threads", "2")
+        skintern("train", *common, f"train.method={method}")
         rows[method] = measure(run_dir, method, epochs)
     print(f"{args.per_task} questions per task x 7 BBH tasks; T = 4, one epoch a step; 2 threads")
     print(

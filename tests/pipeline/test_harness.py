@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from skintern.data.example import Example
-from skintern.eval.sampling import Sampling
+from skintern.models.decoding import Decoding
 from skintern.pipeline.harness import HarnessOptions, run_harness
 from skintern.pipeline.harness.compare import compare_row, summarize_rows
 from skintern.pipeline.harness.run import lm_eval_score
@@ -86,7 +86,7 @@ PROMPT = "Question: ?\nAnswer: Let's think step by step."
 )
 def test_regex_and_stop_differences_are_told_apart(raw: str, verdicts: tuple[bool, ...]):
     doc = {"plain_prompt": PROMPT, "prompt": PROMPT, "target": "7"}
-    sampling = Sampling(max_new_tokens=16, stop=("\n\nQuestion:",))
+    sampling = Decoding(max_new_tokens=16, stop=("\n\nQuestion:",))
     cut = raw.split(" Then")[0]
     ours = {"prompt": PROMPT, "output": cut, "extracted": "7", "correct": True}
     sample = {"resps": [[raw]], "filtered_resps": ["?"], "exact_match": float(verdicts[2])}

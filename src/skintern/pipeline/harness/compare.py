@@ -21,16 +21,16 @@ from typing import Any
 
 from skintern.answers import extract_answer, is_correct
 from skintern.data.example import Example
-from skintern.eval.generate import truncate_at_stop
 from skintern.eval.infer import lead_of
-from skintern.eval.sampling import Sampling
+from skintern.models.decoding import Decoding
+from skintern.models.generate import truncate_at_stop
 
 # text, gold target -> (what lm-eval's filter kept, whether its metric counts it correct)
 LmScore = Callable[[str, str], tuple[str, bool]]
 TERMS = ("generation", "regex", "stop")
 
 
-def stopped(raw: str, plain_prompt: str, sampling: Sampling) -> str:
+def stopped(raw: str, plain_prompt: str, sampling: Decoding) -> str:
     """`raw` cut where `skintern eval` stops (its stop strings, the finished answer sentence)."""
     lead = lead_of(plain_prompt)
     text, _ = truncate_at_stop(lead + raw, sampling.stop, sampling.stop_at_answer)
@@ -42,7 +42,7 @@ def compare_row(  # noqa: PLR0913 (one question's evidence, all of it needed)
     doc: dict[str, Any],
     ours: dict[str, Any],
     sample: dict[str, Any],
-    sampling: Sampling,
+    sampling: Decoding,
     lm_score: LmScore,
 ) -> dict[str, Any]:
     """One question: what each side generated, extracted and scored, and why they differ."""

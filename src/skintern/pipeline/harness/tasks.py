@@ -22,8 +22,8 @@ from typing import Any
 import yaml
 
 from skintern.data.example import Example
-from skintern.eval.sampling import Sampling
 from skintern.models.chat import format_prompt
+from skintern.models.decoding import Decoding
 from skintern.rundir import atomic_open, write_jsonl
 from skintern.train.methods import Method, MethodContext
 
@@ -73,7 +73,7 @@ def doc_rows(
     ]
 
 
-def task_config(name: str, docs: Path, sampling: Sampling) -> dict[str, Any]:
+def task_config(name: str, docs: Path, sampling: Decoding) -> dict[str, Any]:
     """The task YAML as a dict: local JSON docs, greedy decoding, lm-eval's BBH CoT scoring."""
     return {
         "task": name,
@@ -114,7 +114,7 @@ def write_task(
     ctx: MethodContext,
     examples: Sequence[Example],
     tokenizer: Any,
-    sampling: Sampling,
+    sampling: Decoding,
 ) -> HarnessTask:
     """Write `docs.jsonl` and `task.yaml` for one method and dataset into `folder`."""
     dataset = examples[0].dataset
