@@ -1,7 +1,7 @@
 """Training cost of self-context distillation (`skintern-scd`) against `skintern` and `std-cot`.
 
 The same run directory for all three: configs/bbh-seeds.yaml's seven BBH tasks with a few
-training questions each (`--per-task`, default 4), code-davinci-002's rationales, the task
+training questions each (`--per-task`, default 6), code-davinci-002's rationales, the task
 knowledge bank, and its schedule: T = 4 steps of `--epochs-per-step` epochs (default 2, E = 8, as
 the bbh-seeds experiment trains). Each method is trained by `skintern train` in its own process,
 one after the other; the figures come from its train manifest and log: seconds per epoch over the
@@ -11,7 +11,7 @@ the full-context prompts per step, included in its time). Two ratios: scd's seco
 against SKIntern's whole run, and against SKIntern's step-1 epochs, where SKIntern trains on the
 full-context prompts that scd only reads (issue 14's "on the same records"; it asks for <= 0.6).
 
-    .venv/bin/python benchmarks/self_distill_cost.py [--per-task 4] [--epochs-per-step 2]
+    .venv/bin/python benchmarks/self_distill_cost.py [--per-task 6] [--epochs-per-step 2]
 
 The last line is JSON: seconds per epoch of each method and both ratios.
 """
@@ -70,7 +70,7 @@ def measure(run_dir: Path, method: str, epochs: int) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--per-task", type=int, default=4, help="training questions per task")
+    parser.add_argument("--per-task", type=int, default=6, help="training questions per task")
     parser.add_argument("--epochs-per-step", type=int, default=2, help="epochs of each of T = 4")
     parser.add_argument("--keep", type=Path, default=None, help="run directory to keep")
     args = parser.parse_args()
