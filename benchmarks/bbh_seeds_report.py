@@ -11,6 +11,8 @@ import statistics
 from pathlib import Path
 from typing import Any
 
+from reproduce_bbh_small import markdown_table
+
 from skintern.eval.paired import correctness, paired_bootstrap
 from skintern.files import read_json, read_jsonl
 
@@ -154,11 +156,6 @@ def pilot_summary(folder: Path) -> dict[str, Any]:
     return found
 
 
-def _table(header: list[str], rows: list[list[str]]) -> str:
-    lines = [header, ["---"] + ["---:"] * (len(header) - 1), *rows]
-    return "\n".join("| " + " | ".join(cells) + " |" for cells in lines)
-
-
 def _pm(mean: float | None, sd: float | None) -> str:
     if mean is None:
         return "-"
@@ -184,7 +181,7 @@ def accuracy_table(summary: dict[str, Any]) -> str:
                 "-" if arm["train_cpu_seconds"] is None else f"{arm['train_cpu_seconds']:,.0f}",
             ]
         )
-    return _table(header, body)
+    return markdown_table(header, body)
 
 
 def comparison_table(summary: dict[str, Any]) -> str:
@@ -201,7 +198,7 @@ def comparison_table(summary: dict[str, Any]) -> str:
         for c in summary["comparisons"]
     ]
     header = ["a vs b", "seeds", "questions", "diff (points)", "95% CI", "p", "detectable"]
-    return _table(header, rows) if rows else "(no pair has results on both sides yet)"
+    return markdown_table(header, rows) if rows else "(no pair has results on both sides yet)"
 
 
 def verdict(summary: dict[str, Any]) -> str:
@@ -231,7 +228,7 @@ def pilot_table(summary: dict[str, Any]) -> str:
         return "The LR pilot has not run yet."
     order = sorted(pilot, key=float)
     rows = [[lr, f"{pilot[lr]:.1f}"] for lr in order]
-    return _table(["Std-CoT LR", "validation accuracy (%)"], rows)
+    return markdown_table(["Std-CoT LR", "validation accuracy (%)"], rows)
 
 
 def plot_accuracy(summary: dict[str, Any], out: Path) -> Path:

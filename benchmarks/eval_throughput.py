@@ -35,10 +35,11 @@ from skintern.eval import is_correct
 from skintern.eval.backend import TransformersBackend
 from skintern.eval.cost import prompt_prefill_flops
 from skintern.eval.flops import FlopsModel
-from skintern.eval.generate import Sampling, truncate_at_stop
 from skintern.files import read_jsonl
 from skintern.models import load_model
 from skintern.models.chat import format_prompt
+from skintern.models.decoding import Decoding
+from skintern.models.generate import truncate_at_stop
 from skintern.paths import data_root
 from skintern.records import Knowledge
 from skintern.train.methods import MethodContext, methods
@@ -76,7 +77,7 @@ def timed(run, prompts: list[str]) -> tuple[list[str], int, float]:
     return texts, tokens, time.perf_counter() - started
 
 
-def ours(lm, sampling: Sampling):
+def ours(lm, sampling: Decoding):
     def run(prompts):
         gens = TransformersBackend(lm.model, lm.tokenizer, sampling).generate(prompts)
         return [g.text for g in gens], sum(g.generated_tokens for g in gens)
@@ -84,7 +85,7 @@ def ours(lm, sampling: Sampling):
     return run
 
 
-def today(lm, sampling: Sampling, generate):
+def today(lm, sampling: Decoding, generate):
     def run(prompts):
         texts = [format_prompt(lm.tokenizer, p) for p in prompts]
         out: list = [None] * len(texts)
@@ -96,7 +97,7 @@ def today(lm, sampling: Sampling, generate):
     return run
 
 
-def plain(lm, sampling: Sampling):
+def plain(lm, sampling: Decoding):
     """What a hand-written evaluation loop does: one prompt at a time, no batching."""
 
     def run(prompts):
@@ -159,7 +160,7 @@ def main() -> None:
     examples = bench_examples(args.prompts)
     method, ctx = methods.get("std-cot"), MethodContext({}, {})
     prompts = [method.inference_prompt(ex, ctx) for ex in examples]
-    sampling = Sampling(max_new_tokens=args.max_new_tokens, batch_size=args.batch_size)
+    sampling = Decoding(max_new_tokens=args.max_new_tokens, batch_size=args.batch_size)
     print(
         f"machine: {platform.machine()}, {torch.get_num_threads()} torch threads, "
         f"torch {torch.__version__}; model {args.model}, CPU"

@@ -190,7 +190,7 @@ def load_results(results: Path = RESULTS) -> dict[str, dict[str, Any]]:
     return found
 
 
-def _table(header: list[str], rows: list[list[str]]) -> str:
+def markdown_table(header: list[str], rows: list[list[str]]) -> str:
     lines = [header, ["---"] + ["---:"] * (len(header) - 1), *rows]
     return "\n".join("| " + " | ".join(cells) + " |" for cells in lines)
 
@@ -227,7 +227,7 @@ def accuracy_table(results: dict[str, dict[str, Any]]) -> str:
                 "-" if not train else f"{train['tokens']:,}",
             ]
         )
-    return _table(header, body)
+    return markdown_table(header, body)
 
 
 def paired_table(results: dict[str, dict[str, Any]]) -> str:
@@ -253,7 +253,7 @@ def paired_table(results: dict[str, dict[str, Any]]) -> str:
                 ]
             )
     header = ["Pair (a vs b)", "questions", "n", "accuracy a vs b", "only a / only b right", "p"]
-    return _table(header, body) if body else "(no pair has results for both sides yet)"
+    return markdown_table(header, body) if body else "(no pair has results for both sides yet)"
 
 
 def _subset(result: dict[str, Any], datasets: list[str]) -> dict[str, bool]:

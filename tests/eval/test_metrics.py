@@ -5,10 +5,10 @@ import pytest
 from skintern.data.example import AnswerType, Example
 from skintern.errors import ResumeError
 from skintern.eval.flops import FlopsModel
-from skintern.eval.generate import Generation
 from skintern.eval.infer import prediction_row
 from skintern.eval.metrics import aggregate, bootstrap_ci, summarize
 from skintern.eval.predictions import append_rows, read_done
+from skintern.models.generate import Generation
 
 FLOPS = FlopsModel(matmul_params=1000, attention_width=8)
 OPTION = Example("arc-e/arc-e/0", "arc-e", "arc-e", "Q?", "B", AnswerType.OPTION, ("x", "y"))

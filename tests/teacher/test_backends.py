@@ -7,7 +7,7 @@ import pytest
 
 from skintern.errors import TeacherError
 from skintern.teacher.backends import backends
-from skintern.teacher.backends.base import Request, Sampling
+from skintern.teacher.backends.base import Request, Sampling, local_groups
 from skintern.teacher.backends.openai_http import (
     OpenAIHttpBackend,
     backoff_delay,
@@ -15,7 +15,6 @@ from skintern.teacher.backends.openai_http import (
     read_api_key,
     retry_after_seconds,
 )
-from skintern.teacher.backends.transformers_local import batches, cut_at_stop
 from skintern.teacher.config import TeacherConfig
 
 
@@ -85,8 +84,10 @@ def test_vllm_missing_names_the_extra():
     assert "skintern[vllm]" in err.value.hint
 
 
-def test_local_batches_share_sampling():
-    reqs = [Request(str(i), "rationale", "p", Sampling(0.8, 1.0, 8, i % 2)) for i in range(5)]
-    groups = batches(reqs, 2)
-    assert [[r.key for r in g] for g in groups] == [["0", "2"], ["4"], ["1", "3"]]
-    assert cut_at_stop("abc\nQ: next", ["\nQ:"]) == "abc"
+def test_local_groups_share_sampling_but_the_seed():
+    reqs = [Request(str(i), "rationale", "p", Sampling(0.8, 1.0, 8 + i % 2, i)) for i in range(5)]
+    found = list(local_groups(reqs, 4))
+    assert [[r.key for r in g] for g, _, _ in found] == [["0", "2", "4"], ["1", "3"]]
+    assert [seeds for _, _, seeds in found] == [[0, 2, 4], [1, 3]]
+    assert [d.max_new_tokens for _, d, _ in found] == [8, 9]
+    assert all(d.do_sample and d.top_k == 0 and d.batch_size == 4 for _, d, _ in found)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 
 import typer
+from rich.markup import escape
 
 from skintern.cli import configs as configs_cli
 from skintern.cli import curriculum as curriculum_cli
@@ -51,7 +52,11 @@ def main() -> None:
     except SkinternError as err:
         where = f"{err.where}: " if err.where else ""
         for line in f"{where}{err.message}".splitlines():
-            console_err.print(f"[bold red]error:[/] {line}", highlight=False, soft_wrap=True)
+            console_err.print(
+                f"[bold red]error:[/] {escape(line)}", highlight=False, soft_wrap=True
+            )
         if err.hint:
-            console_err.print(f"[bold yellow]hint:[/] {err.hint}", highlight=False, soft_wrap=True)
+            console_err.print(
+                f"[bold yellow]hint:[/] {escape(err.hint)}", highlight=False, soft_wrap=True
+            )
         sys.exit(1)

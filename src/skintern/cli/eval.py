@@ -122,3 +122,40 @@ def score_file(
     BBH's reference is code-davinci-002 with 3-shot CoT (Suzgun et al. 2022)."""
     scores = score_files(files, dataset=dataset, task=task)
     console.print(scores_table(scores, f"{dataset}: {len(files)} file(s)"))
+
+
+@app.command("harness")
+def harness(
+    run_dir: Annotated[
+        Path, typer.Option("--run-dir", help="A run with trained and evaluated methods.")
+    ],
+    method: Annotated[
+        list[str] | None,
+        typer.Option("--method", help="Trained method (repeatable; default: every one)."),
+    ] = None,
+    load: Annotated[
+        str,
+        typer.Option(
+            help="adapter: lm-eval loads base + adapter (peft=); merged: skintern's merge."
+        ),
+    ] = "adapter",
+    limit: Annotated[
+        int | None, typer.Option(help="Questions per test task (default: the run's eval.limit).")
+    ] = None,
+    batch_size: Annotated[
+        int | None, typer.Option(help="lm-eval batch size (default: the run's eval.batch_size).")
+    ] = None,
+) -> None:
+    """Second opinion: lm-evaluation-harness on the run's students over its test questions,
+    same prompts, scored by lm-eval and by skintern; writes RUN/eval/harness/harness.md and
+    adds it to the run's report (needs skintern's optional extra named harness)."""
+    from skintern.errors import ConfigError
+    from skintern.pipeline.harness import HarnessOptions, run_harness
+    from skintern.report.harness import render
+
+    if load not in ("adapter", "merged"):
+        raise ConfigError(f"expected adapter or merged, got {load!r}", where="--load")
+    opts = HarnessOptions(method or [], load, limit, batch_size)  # type: ignore[arg-type]
+    summary = run_harness(run_dir, opts, log=console_err.print)
+    console.print(render(summary), markup=False, highlight=False, soft_wrap=True)
+    console.print(f"wrote {run_dir / 'eval' / 'harness' / 'harness.md'}", highlight=False)

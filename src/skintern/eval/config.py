@@ -6,8 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
-from skintern.eval.sampling import Sampling
 from skintern.markers import NEUTRAL, run_wide
+from skintern.models.decoding import Decoding
 from skintern.models.names import DEFAULT_STUDENT
 from skintern.registry import did_you_mean
 
@@ -120,9 +120,9 @@ class EvalConfig(BaseModel):
             raise ValueError("empty; name at least one method (`skintern train methods`)")
         return names
 
-    def sampling(self) -> Sampling:
+    def sampling(self) -> Decoding:
         """The decoding settings as the generator takes them."""
-        return Sampling(
+        return Decoding(
             max_new_tokens=self.max_new_tokens,
             do_sample=self.do_sample,
             temperature=self.temperature,

@@ -12,7 +12,7 @@ from typing import Any, Protocol
 from skintern.answers import extract_answer, extractor_info, is_correct
 from skintern.data.example import Example
 from skintern.eval.flops import FlopsModel
-from skintern.eval.generate import CHUNK_BATCHES, Generation, length_sorted_batches
+from skintern.models.generate import CHUNK_BATCHES, Generation, length_sorted_batches
 from skintern.records import FINAL_PHRASE
 from skintern.train.methods import Method, MethodContext
 

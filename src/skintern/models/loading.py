@@ -91,7 +91,14 @@ def _tokenizer(path: Path, trust_remote_code: bool) -> Any:
         tokenizer = AutoTokenizer.from_pretrained(path, trust_remote_code=trust_remote_code)
     except (OSError, ValueError) as err:
         raise ModelError(f"cannot load the tokenizer: {err}", where=str(path)) from None
-    # Batched generation and training pad; EOS is the usual stand-in when no pad token exists.
+    return with_pad_token(tokenizer)
+
+
+def with_pad_token(tokenizer: Any) -> Any:
+    """`tokenizer`, given the EOS token as its pad token when it has none.
+
+    Batched generation and training pad; EOS is the usual stand-in when no pad token exists.
+    """
     if tokenizer.pad_token is None and tokenizer.eos_token is not None:
         tokenizer.pad_token = tokenizer.eos_token
     return tokenizer

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from skintern.eval.generate import _ANSWER_DONE  # the answer-sentence stop skintern applies
+from skintern.models.generate import _ANSWER_DONE  # the answer-sentence stop skintern applies
 from skintern.pipeline.prompt_template import NAME
 from skintern.records import FINAL_PHRASE
 
@@ -33,7 +33,7 @@ def _questions(usage: Usage) -> str:
 
 
 def _cut(usage: Usage) -> str:
-    """`cut(text)`: where skintern's generation stops (`skintern.eval.generate`)."""
+    """`cut(text)`: where skintern's generation stops (`skintern.models.generate`)."""
     lines = [f"STOP = {list(usage.stop)!r}  # stop strings (cut off)"]
     if usage.stop_at_answer:
         lines.append(

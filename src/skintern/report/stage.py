@@ -1,6 +1,7 @@
 """Stage `report`: tables and plots from one or more evaluated run directories.
 
-Reads: `RUN/eval/manifest.json`, `RUN/eval/METHOD/metrics.json`, `RUN/train/METHOD/train_log.jsonl`.
+Reads: `RUN/eval/manifest.json`, `RUN/eval/METHOD/metrics.json`, `RUN/train/METHOD/train_log.jsonl`,
+and `RUN/eval/harness/summary.json` when `skintern eval harness` ran.
 Writes: `OUT/report.md`, `OUT/report.json`, `OUT/plots/*.png` (OUT: the run directory itself for
 one run; each run's own directory without `--compare`; the `--out` folder with it).
 CLI: `skintern report RUN_DIR [RUN_DIR ...] [--compare --out DIR]`.
@@ -13,6 +14,7 @@ from typing import Any
 
 from skintern.report import plots
 from skintern.report.collect import RunResult, read_run
+from skintern.report.harness import sections as harness_sections
 from skintern.report.tables import (
     cost_table,
     dataset_order,
@@ -81,6 +83,7 @@ def render_markdown(
         table = task_table(rows, dataset)
         if table:
             parts += [f"## {dataset}: accuracy per task (%)", table]
+    parts += [part.rstrip("\n") for part in harness_sections([r["path"] for r in report["runs"]])]
     parts.append("## Plots")
     titles = {
         "accuracy_vs_flops": "Accuracy against inference FLOPs",

@@ -201,23 +201,25 @@ def run(
                 compute_precision(cfg, accelerator.device.type == "cuda"),
                 accelerator.device.type == "cuda",
             ),
-            steps=[
-                {
-                    "step": p.step,
-                    "S_t": p.S_t,
-                    "epochs": p.epochs,
-                    "records": len(p.records),
-                    "micro_batch": p.micro_batch,
-                    "gradient_checkpointing": p.checkpointing,
-                }
-                for p in plans
-            ],
+            steps=[step_record(p) for p in plans],
             **summary,
             **soft_record(method, ctx),
             wall_seconds=round(time.time() - started, 2),
         )
     accelerator.wait_for_everyone()
     return manifest
+
+
+def step_record(plan: StepPlan) -> dict[str, Any]:
+    """A schedule step as the train manifest lists it."""
+    return {
+        "step": plan.step,
+        "S_t": plan.S_t,
+        "epochs": plan.epochs,
+        "records": len(plan.records),
+        "micro_batch": plan.micro_batch,
+        "gradient_checkpointing": plan.checkpointing,
+    }
 
 
 def soft_record(method: Method, ctx: MethodContext) -> dict[str, Any]:

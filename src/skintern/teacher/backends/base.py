@@ -8,15 +8,17 @@ stage can commit it to the cache at once. A problem that makes every further req
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
+from skintern.models.decoding import Decoding
 from skintern.records import TokenLogprob
 from skintern.registry import Registry
 
 if TYPE_CHECKING:
+    from skintern.models.generate import Generation
     from skintern.teacher.config import TeacherConfig
 
 
@@ -114,3 +116,51 @@ class Backend(Protocol):
 
 
 backends: Registry[type[Backend]] = Registry("teacher backend")
+
+
+def local_groups(
+    requests: Sequence[Request], batch_size: int
+) -> Iterator[tuple[list[Request], Decoding, list[int]]]:
+    """`(requests, decoding, seeds)` per group an in-process backend decodes together.
+
+    A group holds the requests whose sampling parameters differ at most in the seed, in
+    first-seen order; each row is seeded with its own request's seed.
+    """
+    found: dict[Sampling, list[Request]] = {}
+    for request in requests:
+        found.setdefault(replace(request.sampling, seed=0), []).append(request)
+    for group in found.values():
+        seeds = [r.sampling.seed for r in group]
+        yield group, decoding_of(group[0].sampling, batch_size), seeds
+
+
+def decoding_of(sampling: Sampling, batch_size: int) -> Decoding:
+    """The in-process backends' decoding settings for a request's sampling parameters.
+
+    Temperature 0 is greedy; otherwise temperature and top-p apply and nothing else (no top-k),
+    as an OpenAI-compatible server reads them. The request's seed is passed per row instead.
+    """
+    sample = sampling.temperature > 0
+    return Decoding(
+        max_new_tokens=sampling.max_tokens,
+        do_sample=sample,
+        temperature=sampling.temperature if sample else 1.0,
+        top_p=sampling.top_p if sample else 1.0,
+        top_k=0,
+        stop=sampling.stop,
+        stop_at_answer=False,
+        batch_size=batch_size,
+        seed=sampling.seed,
+    )
+
+
+def completion_of(request: Request, generation: Generation) -> Completion:
+    """A request's `Completion` from an in-process `Generation` (finish: stop or length)."""
+    finish = "length" if generation.finish == "length" else "stop"
+    return Completion(
+        request.key,
+        generation.text,
+        generation.prompt_tokens,
+        generation.generated_tokens,
+        finish,
+    )

@@ -1,7 +1,9 @@
 """Backend `vllm`: vLLM in-process, for GPU users (`pip install 'skintern[vllm]'`).
 
 vLLM is imported only when this backend is chosen; without it the run stops with a message that
-names the extra. Each request carries its own seed, so the l samples of a question differ.
+names the extra. Generation is the evaluator's vLLM path (`skintern.models.vllm`): the same prompt
+formatting and stops as the `transformers` backend. Each request carries its own seed, so the l
+samples of a question differ.
 """
 
 from __future__ import annotations
@@ -11,22 +13,19 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from skintern.errors import TeacherError
-from skintern.teacher.backends.base import Completion, OnResult, Request, backends
+from skintern.teacher.backends.base import OnResult, Request, backends, completion_of, local_groups
 from skintern.teacher.config import TeacherConfig
 
 
 def import_vllm() -> Any:
     """The `vllm` module, or a `TeacherError` naming the extra to install."""
-    try:
-        import vllm
-    except ImportError:
-        raise TeacherError(
-            "backend 'vllm' needs the vllm package, which is not installed",
-            where="teacher.backend",
-            hint="pip install 'skintern[vllm]' on a GPU machine, or use backend openai-http "
-            "against a `vllm serve` server",
-        ) from None
-    return vllm
+    from skintern.models.vllm import import_vllm as load
+
+    return load(
+        "teacher.backend",
+        "use backend openai-http against a `vllm serve` server",
+        error=TeacherError,
+    )
 
 
 @backends.register("vllm")
@@ -46,33 +45,26 @@ class VllmBackend:
     def check(self) -> None:
         vllm = import_vllm()
         if self._llm is None:
-            dtype = self.cfg.local.dtype
             self._llm = vllm.LLM(
                 model=self.cfg.model,
-                dtype=dtype,
+                dtype=self.cfg.local.dtype,
                 trust_remote_code=self.cfg.local.trust_remote_code,
             )
 
     def generate(self, requests: Sequence[Request], on_result: OnResult) -> None:
-        vllm = import_vllm()
+        from skintern.models.vllm import generate_vllm
+
         self.check()
         size = self.cfg.local.batch_size * 32  # vLLM schedules its own batches; chunk to commit
-        for start in range(0, len(requests), size):
-            chunk = requests[start : start + size]
-            params = [vllm.SamplingParams(**r.sampling.to_dict()) for r in chunk]
-            messages = [[{"role": "user", "content": r.prompt}] for r in chunk]
-            outputs = self._llm.chat(messages, params, use_tqdm=False)
-            for request, output in zip(chunk, outputs, strict=True):
-                best = output.outputs[0]
-                on_result(
-                    Completion(
-                        request.key,
-                        best.text,
-                        len(output.prompt_token_ids or ()),
-                        len(best.token_ids),
-                        str(best.finish_reason or ""),
-                    )
+        for group, decoding, seeds in local_groups(requests, self.cfg.local.batch_size):
+            for start in range(0, len(group), size):
+                chunk = group[start : start + size]
+                prompts = [r.prompt for r in chunk]
+                gens = generate_vllm(
+                    self._llm, prompts, decoding, seeds=seeds[start : start + size]
                 )
+                for request, gen in zip(chunk, gens, strict=True):
+                    on_result(completion_of(request, gen))
 
     def close(self) -> None:
         self._llm = None

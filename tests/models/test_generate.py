@@ -1,17 +1,14 @@
-"""Batched generation: equals one-by-one and plain `model.generate`; stops; counts tokens."""
+"""Batched generation: equals one-by-one and plain `model.generate`; stops; counts tokens;
+seeded sampling is reproducible and independent of the batch."""
 
 import pytest
 import torch
 from transformers import LlamaForCausalLM
 
-from skintern.eval.generate import (
-    Sampling,
-    generate,
-    length_sorted_batches,
-    truncate_at_stop,
-)
 from skintern.models import load_model
 from skintern.models.chat import format_prompt
+from skintern.models.decoding import Decoding as Sampling
+from skintern.models.generate import generate, length_sorted_batches, truncate_at_stop
 
 PROMPTS = [
     "Question: Is 7 prime?\nAnswer: Let's think step by step.",
@@ -36,11 +33,11 @@ def tiny():
     return lm
 
 
-def run(lm, prompts, **kwargs):
+def run(lm, prompts, seeds=None, **kwargs):
     sampling = Sampling(**{"max_new_tokens": 12, "stop_at_answer": False, **kwargs})
     texts = [format_prompt(lm.tokenizer, p) for p in prompts]
     out = [None] * len(texts)
-    for batch, gens in generate(lm.model, lm.tokenizer, texts, sampling):
+    for batch, gens in generate(lm.model, lm.tokenizer, texts, sampling, seeds=seeds):
         for i, gen in zip(batch, gens, strict=True):
             out[i] = gen
     return out
@@ -105,7 +102,7 @@ def test_batches_are_sorted_by_length_longest_first():
 
 
 def test_finished_rows_make_room_for_waiting_prompts_without_changing_any_output(tiny):
-    from skintern.eval.decode import Decoder
+    from skintern.models.decode import Decoder
 
     tok = tiny.tokenizer
     prompts = [tok(format_prompt(tok, p), add_special_tokens=False)["input_ids"] for p in PROMPTS]
@@ -117,16 +114,16 @@ def test_finished_rows_make_room_for_waiting_prompts_without_changing_any_output
     )
     try:
         with torch.inference_mode():
-            alone = [Decoder(tiny.model, 0, sampling, set(), lambda r, t: False).run([p])[0]
+            alone = [Decoder(tiny.model, 0, sampling, set(), lambda r, t: False).run([p])[0].tokens
                      for p in prompts]  # fmt: skip
             seen_batch_sizes.clear()
-            early = Decoder(
+            early = [d.tokens for d in Decoder(
                 tiny.model,
                 0,
                 sampling,
                 set(),
                 lambda row, tokens: row in (0, 3) and len(tokens) == 2,
-            ).run(prompts)
+            ).run(prompts)]  # fmt: skip
     finally:
         hook.remove()
     assert [len(t) for t in early] == [2, 10, 10, 2, 10]
@@ -134,3 +131,18 @@ def test_finished_rows_make_room_for_waiting_prompts_without_changing_any_output
     assert [early[i] for i in (1, 2, 4)] == [alone[i] for i in (1, 2, 4)]
     # never more than 2 rows; prompt 2 was prefilled alone when prompt 0 finished
     assert max(seen_batch_sizes) == 2 and 1 in seen_batch_sizes
+
+
+def test_seeded_sampling_is_reproducible_and_seeds_differ(tiny):
+    kwargs = {"do_sample": True, "temperature": 1.5, "top_k": 0, "max_new_tokens": 8}
+    first = run(tiny, PROMPTS[:1] * 4, seeds=[0, 1, 2, 3], **kwargs)
+    again = run(tiny, PROMPTS[:1] * 4, seeds=[0, 1, 2, 3], **kwargs)
+    assert [g.text for g in first] == [g.text for g in again]
+    assert len({g.text for g in first}) > 1, "samples with other seeds should differ"
+
+
+def test_a_sampled_row_does_not_depend_on_its_batch(tiny):
+    kwargs = {"do_sample": True, "temperature": 1.5, "top_p": 0.9, "max_new_tokens": 8}
+    batched = run(tiny, PROMPTS, batch_size=5, seeds=range(5), **kwargs)
+    single = [run(tiny, [p], batch_size=1, seeds=[i], **kwargs)[0] for i, p in enumerate(PROMPTS)]
+    assert [g.text for g in batched] == [g.text for g in single]

@@ -1,4 +1,9 @@
-"""Decoding settings, torch-free so that configs and the CLI start instantly."""
+"""`Decoding`: the settings of the shared generation loop (`skintern.models.generate`).
+
+Not to be confused with a teacher request's `skintern.teacher.backends.base.Sampling`, which is
+part of its cache key; the local teacher backends turn one into a `Decoding`. Torch-free, so that
+configs and the CLI start instantly.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
-class Sampling:
+class Decoding:
     """How to decode: greedy unless `do_sample` (the paper's students decode greedily)."""
 
     max_new_tokens: int = 256

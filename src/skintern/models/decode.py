@@ -7,24 +7,39 @@ the KV cache as soon as it ends (EOS, the token cap, or `done`: its final-answer
 stop string is complete), and the next waiting prompt takes its place: it is prefilled on its
 own and its cache joins the running batch, left-padded to a common length (continuous
 batching). Greedy output is `model.generate`'s: each row attends to its own tokens only (tested).
+
+Sampling draws each row's tokens from its own generator, seeded per prompt (`seeds`), so a
+sampled row depends on its prompt and seed alone, not on which rows shared its batch: the
+teacher's sample j of a question is the same whether it ran in a fresh run or after a resume.
 """
 
 from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import torch
 import torch.nn.functional as F
 
-from skintern.eval.sampling import Sampling
+from skintern.models.decoding import Decoding
 
 Done = Callable[[int, list[int]], bool]  # (prompt index, tokens so far) -> answer complete?
 
 
-def _warpers(sampling: Sampling) -> Any:
+@dataclass
+class Decoded:
+    """What the loop produced for one prompt: its new tokens, the ending token included.
+
+    The one place per-step facts of a row are kept; per-token top-k logprobs (for distillation on
+    the teacher's distribution) would be recorded here beside `tokens`, from `Decoder._choose`.
+    """
+
+    tokens: list[int] = field(default_factory=list)
+
+
+def _warpers(sampling: Decoding) -> Any:
     from transformers import (
         LogitsProcessorList,
         TemperatureLogitsWarper,
@@ -94,12 +109,23 @@ def _left_pad(tensor: torch.Tensor, width: int) -> torch.Tensor:
 
 
 class Decoder:
-    """Greedy or sampled decoding of many prompts, at most `sampling.batch_size` at a time."""
+    """Greedy or sampled decoding of many prompts, at most `sampling.batch_size` at a time.
 
-    def __init__(self, model: Any, pad_id: int, sampling: Sampling, stops: set[int], done: Done):
+    `seeds[i]` seeds prompt i's sampling generator (default: `sampling.seed` for every prompt).
+    """
+
+    def __init__(  # noqa: PLR0913
+        self,
+        model: Any,
+        pad_id: int,
+        sampling: Decoding,
+        stops: set[int],
+        done: Done,
+        seeds: Sequence[int] | None = None,
+    ):
         self.model, self.pad_id, self.sampling = model, pad_id, sampling
-        self.stops, self.done = stops, done
-        self.rng = torch.Generator(device=model.device).manual_seed(sampling.seed)
+        self.stops, self.done, self.seeds = stops, done, seeds
+        self.rngs: dict[int, torch.Generator] = {}
         self.warpers = _warpers(sampling) if sampling.do_sample else None
         # Joining caches needs plain full-attention layers; others (sliding windows) keep the
         # batch they started with.
@@ -112,11 +138,22 @@ class Decoder:
 
         return DynamicCache(config=self.model.config)
 
-    def _choose(self, logits: torch.Tensor) -> torch.Tensor:
+    def _rng(self, row: int) -> torch.Generator:
+        if row not in self.rngs:
+            seed = self.sampling.seed if self.seeds is None else self.seeds[row]
+            self.rngs[row] = torch.Generator(device=self.model.device).manual_seed(seed)
+        return self.rngs[row]
+
+    def _choose(self, logits: torch.Tensor, rows: list[int]) -> torch.Tensor:
+        """The next token of each row: the argmax, or a draw from the row's own generator."""
         if self.warpers is None:
             return logits.argmax(dim=-1)
-        scores = self.warpers(None, logits.float())
-        return torch.multinomial(scores.softmax(dim=-1), 1, generator=self.rng).squeeze(1)
+        probs = self.warpers(None, logits.float()).softmax(dim=-1)
+        draws = [
+            torch.multinomial(p[None], 1, generator=self._rng(row))[0, 0]
+            for p, row in zip(probs, rows, strict=True)
+        ]
+        return torch.stack(draws)
 
     def _forward(self, ids: torch.Tensor, mask: torch.Tensor, positions: torch.Tensor, cache: Any):
         return self.model(
@@ -140,15 +177,16 @@ class Decoder:
         positions = (mask.cumsum(-1) - 1).clamp(min=0)
         cache = self._new_cache()
         logits = self._forward(ids, mask, positions, cache)
-        return _Batch(list(rows), cache, mask, positions[:, -1:], self._choose(logits))
+        return _Batch(list(rows), cache, mask, positions[:, -1:], self._choose(logits, rows))
 
-    def _record(self, batch: _Batch, out: list[list[int]]) -> list[int]:
+    def _record(self, batch: _Batch, out: list[Decoded]) -> list[int]:
         """Append each row's chosen token; the indices of the rows that go on."""
         going = []
         for i, (row, token) in enumerate(zip(batch.rows, batch.feed.tolist(), strict=True)):
-            out[row].append(token)
-            full = len(out[row]) >= self.sampling.max_new_tokens
-            if not (token in self.stops or full or self.done(row, out[row])):
+            tokens = out[row].tokens
+            tokens.append(token)
+            full = len(tokens) >= self.sampling.max_new_tokens
+            if not (token in self.stops or full or self.done(row, tokens)):
                 going.append(i)
         return going
 
@@ -171,9 +209,9 @@ class Decoder:
                 batch.join(new)
         return batch
 
-    def run(self, prompts: Sequence[list[int]]) -> list[list[int]]:
-        """The new tokens of each prompt, its ending token included, in prompt order."""
-        out: list[list[int]] = [[] for _ in prompts]
+    def run(self, prompts: Sequence[list[int]]) -> list[Decoded]:
+        """What each prompt decoded to (its ending token included), in prompt order."""
+        out = [Decoded() for _ in prompts]
         waiting, batch = deque(range(len(prompts))), None
         while waiting or batch is not None:
             batch = self._admit(batch, waiting, prompts, out)
@@ -182,7 +220,7 @@ class Decoder:
             batch.mask = torch.cat([batch.mask, batch.mask.new_ones((len(batch.rows), 1))], 1)
             batch.positions = batch.positions + 1
             logits = self._forward(batch.feed[:, None], batch.mask, batch.positions, batch.cache)
-            batch.feed = self._choose(logits)
+            batch.feed = self._choose(logits, batch.rows)
             going = self._record(batch, out)
             if not going:
                 batch = None

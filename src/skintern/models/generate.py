@@ -1,17 +1,21 @@
-"""Batched generation with transformers: KV cache, left padding, length-sorted batches, stops.
+"""Generation with transformers, shared by the evaluator and the local teacher backend.
 
 Reads nothing from disk: takes a loaded model and tokenizer and prompt texts (already through the
 chat template, `skintern.models.chat.format_prompt`) and yields one `Generation` per prompt.
-The eval stage (`skintern.eval.stage`) drives it; `skintern eval --config CONFIG` runs that.
+`skintern.eval.backend` (`skintern eval`) and the teacher's `transformers` backend
+(`skintern teach` with `teacher.backend=transformers`) both call `generate`; the vLLM paths
+return the same `Generation` (`skintern.models.vllm`).
 
 Why these choices:
 - left padding with the attention mask, so every row's next token follows its own last prompt
-  token; transformers derives position ids from the mask, so batched greedy output equals
-  one-by-one output (tested);
+  token; position ids come from the mask, so batched greedy output equals one-by-one output
+  (tested);
 - batches sorted by prompt length, so padding (wasted prefill) stays small;
-- stop once "Therefore, the answer is X." is complete: everything after it is waste (issue 6),
-  and a finished row leaves its batch at once, its place taken by the next prompt
-  (`skintern.eval.decode`), so no row waits on padding for the longest answer of its batch.
+- stop once "Therefore, the answer is X." is complete (when `stop_at_answer`): everything after
+  it is waste (issue 6), and a finished row leaves its batch at once, its place taken by the next
+  prompt (`skintern.models.decode`), so no row waits on padding for the longest answer;
+- sampled rows draw from their own seeded generator, so a row's sample does not depend on the
+  rows beside it.
 """
 
 from __future__ import annotations
@@ -24,10 +28,11 @@ from typing import Any
 
 import torch
 
-from skintern.eval.decode import Decoder, Done, stop_ids
-from skintern.eval.sampling import Sampling
+from skintern.models.decode import Decoder, Done, stop_ids
+from skintern.models.decoding import Decoding
+from skintern.models.loading import with_pad_token
+from skintern.records import FINAL_PHRASE
 
-FINAL_PHRASE = "Therefore, the answer is"
 # The answer sentence is complete at a full stop followed by whitespace ("1.5." must not stop at
 # "1."), or at the end of its line. Generation therefore runs one token past the full stop.
 _ANSWER_DONE = re.compile(re.escape(FINAL_PHRASE) + r"[^\n]*?(?:\.(?=\s)|(?=\n))")
@@ -39,9 +44,13 @@ CHUNK_BATCHES = 8
 
 @dataclass(frozen=True)
 class Generation:
-    """One prompt's output and what it cost."""
+    """One prompt's output and what it cost (from transformers or vLLM alike).
 
-    text: str
+    Per-token top-k logprobs, when they are added, belong here as one more field with a default
+    (None: not asked for), filled from `skintern.models.decode.Decoded`.
+    """
+
+    text: str  # stripped, cut at the stop
     prompt_tokens: int
     generated_tokens: int  # tokens the model produced, the stop token included, padding not
     latency_s: float  # wall time of the decoded chunk (CHUNK_BATCHES) shared by its rows
@@ -64,7 +73,7 @@ def truncate_at_stop(
     return text[:end], why
 
 
-def answer_done(tokenizer: Any, sampling: Sampling, leads: Sequence[str]) -> Done:
+def answer_done(tokenizer: Any, sampling: Decoding, leads: Sequence[str]) -> Done:
     """Whether a row's generated tail (after its lead) holds the final answer or a stop string."""
 
     def done(row: int, tokens: list[int]) -> bool:
@@ -86,28 +95,29 @@ def length_sorted_batches(lengths: Sequence[int], batch_size: int) -> list[list[
 def prepare_tokenizer(tokenizer: Any) -> Any:
     """Left padding, and a pad token (the EOS one) where the tokenizer has none."""
     tokenizer.padding_side = "left"
-    if tokenizer.pad_token_id is None:
-        tokenizer.pad_token = tokenizer.eos_token
-    return tokenizer
+    return with_pad_token(tokenizer)
 
 
 def generate(
     model: Any,
     tokenizer: Any,
     prompts: Sequence[str],
-    sampling: Sampling,
+    sampling: Decoding,
     leads: Sequence[str] = (),
+    seeds: Sequence[int] | None = None,
 ) -> Iterator[tuple[list[int], list[Generation]]]:
     """Yield `(indices, generations)` per chunk of `CHUNK_BATCHES` batches, as each finishes.
 
     Prompts are decoded longest first, `sampling.batch_size` at a time, a finished row's place
-    taken by the next prompt (`skintern.eval.decode`). `prompts` are complete model inputs (chat
+    taken by the next prompt (`skintern.models.decode`). `prompts` are complete model inputs (chat
     template applied); they are tokenized without adding special tokens, since the template
     already holds them. `leads[i]` is text the prompt ends with that counts as already generated
     when looking for the final answer (a zero-shot prompt ending "Therefore, the answer is").
+    `seeds[i]` seeds prompt i's sampling (default `sampling.seed`); greedy decoding ignores it.
     """
     prepare_tokenizer(tokenizer)
     leads = list(leads) or [""] * len(prompts)
+    seeds = list(seeds) if seeds is not None else [sampling.seed] * len(prompts)
     ids = [tokenizer(p, add_special_tokens=False)["input_ids"] for p in prompts]
     order = [
         i for b in length_sorted_batches([len(x) for x in ids], sampling.batch_size) for i in b
@@ -115,24 +125,40 @@ def generate(
     chunk = sampling.batch_size * CHUNK_BATCHES
     for start in range(0, len(order), chunk):
         part = order[start : start + chunk]
-        rows = [ids[i] for i in part]
-        yield part, _generate_chunk(model, tokenizer, rows, sampling, [leads[i] for i in part])
+        rows = [(ids[i], leads[i], seeds[i]) for i in part]
+        yield part, _generate_chunk(model, tokenizer, rows, sampling)
+
+
+def generate_all(
+    model: Any,
+    tokenizer: Any,
+    prompts: Sequence[str],
+    sampling: Decoding,
+    leads: Sequence[str] = (),
+) -> list[Generation]:
+    """`generate`'s generations gathered in prompt order (every row seeded `sampling.seed`)."""
+    out: list[Generation | None] = [None] * len(prompts)
+    for part, gens in generate(model, tokenizer, prompts, sampling, leads):
+        for i, gen in zip(part, gens, strict=True):
+            out[i] = gen
+    return [gen for gen in out if gen is not None]
 
 
 def _generate_chunk(
-    model: Any, tokenizer: Any, ids: list[list[int]], sampling: Sampling, leads: list[str]
+    model: Any, tokenizer: Any, rows: list[tuple[list[int], str, int]], sampling: Decoding
 ) -> list[Generation]:
+    """Decode one chunk: rows of (prompt ids, lead, seed)."""
+    ids, leads, seeds = (list(column) for column in zip(*rows, strict=True))
     stops = stop_ids(model, tokenizer)
-    decoder = Decoder(
-        model, tokenizer.pad_token_id, sampling, stops, answer_done(tokenizer, sampling, leads)
-    )
+    done = answer_done(tokenizer, sampling, leads)
+    decoder = Decoder(model, tokenizer.pad_token_id, sampling, stops, done, seeds)
     started = time.perf_counter()
     with torch.inference_mode():
         new = decoder.run(ids)
     latency = (time.perf_counter() - started) / len(ids)
     return [
-        _finish(tokenizer, tokens, len(prompt), latency, sampling, lead, stops)
-        for tokens, prompt, lead in zip(new, ids, leads, strict=True)
+        _finish(tokenizer, decoded.tokens, len(prompt), latency, sampling, lead, stops)
+        for decoded, prompt, lead in zip(new, ids, leads, strict=True)
     ]
 
 
@@ -141,7 +167,7 @@ def _finish(  # noqa: PLR0913
     new: list[int],
     n_prompt: int,
     latency: float,
-    sampling: Sampling,
+    sampling: Decoding,
     lead: str,
     stops: set[int],
 ) -> Generation:
