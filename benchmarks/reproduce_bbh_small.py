@@ -67,6 +67,12 @@ VARIANTS = [
         "skintern-scd",
         about="ours: question-only student, self-context distillation from the full prompt",
     ),
+    Variant(
+        "std-cot-kd",
+        "std-cot-kd",
+        ("teacher.rationales.logprobs=20", "teacher.rationales.score_with=smollm2-135m"),
+        "Std-CoT + KL to the top-20 of a local SmolLM2-135M reading code-davinci-002's text",
+    ),
 ]
 BY_NAME = {v.name: v for v in VARIANTS}
 # (a, b) pairs of the paired tests: the paper's claims, then each change against its base.
@@ -79,6 +85,7 @@ PAIRS = [
     ("skintern-no-examples", "skintern"),
     ("skintern-scd", "std-cot"),
     ("skintern-scd", "skintern"),
+    ("std-cot-kd", "std-cot"),
 ]
 
 
