@@ -279,9 +279,10 @@ def _refresh_self_targets(loop: _Loop, si: int) -> None:
             save_targets(path, records, key)
         if loop.log:
             seconds = round(time.time() - started, 2)
-            loop.log.write(
-                {"event": "self_targets", "schedule_step": plan.step, "seconds": seconds}
-            )
+            # tokens read with no gradient: not in the run's training tokens
+            read = sum(len(r.teacher_prompt_ids or ()) + len(r.target_ids) for r in plan.records)
+            event = {"event": "self_targets", "schedule_step": plan.step}
+            loop.log.write({**event, "seconds": seconds, "tokens": read})
     loop.acc.wait_for_everyone()
     run.plans[si] = replace(plan, records=records)
 
