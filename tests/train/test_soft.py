@@ -102,3 +102,16 @@ def test_loss_with_the_models_own_distribution_adds_no_kl(tiny):
         total, _ = loss(**distilled)
     assert loss.last_kl.item() < 1e-5
     torch.testing.assert_close(total, ce, atol=1e-5, rtol=1e-5)
+
+
+def test_a_batch_without_soft_targets_logs_no_kl_from_the_batch_before(tiny):
+    tok = tiny.tokenizer
+    prompt = tuple(tok("Question: one?\nAnswer:")["input_ids"])
+    target = tuple(tok(" One.")["input_ids"]) + (tok.eos_token_id,)
+    soft = SoftTargets(((5,), (6,), (7,)), ((-0.1,), (-0.1,), (-0.1,)))
+    loss = CompletionLoss(tiny.model, Distill())
+    with torch.no_grad():
+        loss(**collate([Encoded(prompt, target, 1.0, "rationale", soft)], tok.pad_token_id))
+        assert loss.last_kl > 0
+        loss(**collate([Encoded(prompt, target, 1.0, "rationale")], tok.pad_token_id))
+    assert loss.last_kl == 0

@@ -77,6 +77,7 @@ class CompletionLoss(nn.Module):
         logits, keep = self.completion_logits(input_ids, attention_mask, labels)
         w = weights[:, 1:][keep]
         loss = (F.cross_entropy(logits, labels[:, 1:][keep], reduction="none") * w).sum()
+        self.last_kl = torch.zeros((), device=loss.device)  # a batch without soft targets: 0
         if self.distill is not None and soft_ids is not None and soft_logprobs is not None:
             kl = sparse_kl(logits, soft_ids, soft_logprobs, self.distill.temperature)
             self.last_kl = (kl * w).sum().detach()
