@@ -122,9 +122,9 @@ def run_one(arm: Arm, seed: int, threads: int | None, results: Path = RESULTS) -
     print("$", " ".join(cmd), flush=True)
     started = time.time()
     # this interpreter's skintern, so that `.venv/bin/python benchmarks/...` works unactivated
-    done = subprocess.run([sys.executable, "-m", *cmd], cwd=ROOT, check=False)
-    if done.returncode != 0:
-        raise SystemExit(f"{arm.name} seed {seed}: `skintern run` failed (exit {done.returncode})")
+    ran = subprocess.run([sys.executable, "-m", *cmd], cwd=ROOT, check=False)
+    if ran.returncode != 0:
+        raise SystemExit(f"{arm.name} seed {seed}: `skintern run` failed (exit {ran.returncode})")
     variant = Variant(f"seed-{seed}", arm.method, arm.overrides, arm.about)
     (results / arm.name).mkdir(parents=True, exist_ok=True)
     folder = collect(
