@@ -146,3 +146,34 @@ def test_a_sampled_row_does_not_depend_on_its_batch(tiny):
     batched = run(tiny, PROMPTS, batch_size=5, seeds=range(5), **kwargs)
     single = [run(tiny, [p], batch_size=1, seeds=[i], **kwargs)[0] for i, p in enumerate(PROMPTS)]
     assert [g.text for g in batched] == [g.text for g in single]
+
+
+def teacher_forced(lm, prompt: str, new_ids: list[int]) -> torch.Tensor:
+    """Log-softmax at each generated position of one unbatched forward pass over prompt + ids."""
+    tok = lm.tokenizer
+    ids = tok(format_prompt(tok, prompt), add_special_tokens=False)["input_ids"] + new_ids
+    with torch.no_grad():
+        logits = lm.model(input_ids=torch.tensor([ids])).logits[0].float()
+    return torch.log_softmax(logits[-len(new_ids) - 1 : -1], dim=-1)
+
+
+@pytest.mark.parametrize("sampled", [False, True], ids=["greedy", "sampled"])
+def test_logprobs_are_the_models_own_distribution_at_each_generated_token(tiny, sampled):
+    k = 4
+    # batched (rows join and leave), and sampled at T = 0.7: the scores are still the model's
+    # T = 1 distribution, not the warped one the token was drawn from
+    kwargs = {"do_sample": True, "temperature": 0.7, "top_k": 0} if sampled else {}
+    gens = run(tiny, PROMPTS, batch_size=2, logprobs=k, seeds=[0, 1, 2, 3, 4], **kwargs)
+    for prompt, gen in zip(PROMPTS, gens, strict=True):
+        ids = [s.id for s in gen.scores]
+        assert len(ids) == gen.generated_tokens - (gen.finish == "eos")
+        reference = teacher_forced(tiny, prompt, ids)
+        for score, row in zip(gen.scores, reference, strict=True):
+            assert score.logprob == pytest.approx(row[score.id].item(), abs=1e-4)
+            top = row.topk(k)
+            assert [i for i, _ in score.top] == top.indices.tolist()
+            assert [lp for _, lp in score.top] == pytest.approx(top.values.tolist(), abs=1e-4)
+            if not sampled:
+                assert score.top[0][0] == score.id
+        assert tiny.tokenizer.decode(ids, skip_special_tokens=True).strip() == gen.text
+    assert run(tiny, PROMPTS[:1])[0].scores is None  # not asked for: none kept

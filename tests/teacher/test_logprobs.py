@@ -169,3 +169,47 @@ def test_align_tokens_stops_where_the_normalisation_rewrote():
     assert [t.token for t in align_tokens(raw, text)] == ["2", " plus", " 3", " is", " 5", "."]
     assert align_tokens(toks("", "2"), "2") == ()  # an undecodable piece ends the run
     assert align_tokens(toks("Yes"), "No. Therefore, the answer is No.") == ()
+
+
+def local_teacher(**rationales: object) -> dict:
+    """`kd_teacher`'s request, answered in process by SmolLM2 (`teacher.backend: transformers`)."""
+    section = {"samples": 1, "max_tokens": 14, "logprobs": K, "temperature": 0.0, **rationales}
+    return {
+        "backend": "transformers",
+        "model": "smollm2-135m",
+        "rationales": section,
+        "knowledge": {"source": "none"},
+        "local": {"device": "cpu", "dtype": "float32", "batch_size": 4},
+        "progress": False,
+    }
+
+
+def test_a_local_teacher_writes_the_records_the_server_does(llama_server, tmp_path):
+    examples = arithmetic_examples(12)[6:10]
+    served, local = (
+        write_run(tmp_path / "served", examples),
+        write_run(tmp_path / "local", examples),
+    )
+    stage.run(TeacherConfig(**kd_teacher(llama_server)), served)
+    manifest = stage.run(TeacherConfig(**local_teacher()), local)
+    assert manifest["rationales"]["logprobs"]["top_k"] == K
+    name = "teacher/logprobs.jsonl"
+    ours = read_records(local / name, RationaleTokens)
+    theirs = read_records(served / name, RationaleTokens)
+    assert len(ours) == len(theirs) >= 1
+    # Same model, same prompt through the same chat template: the same greedy tokens. The values
+    # differ by the server's quantized arithmetic (Q4_1 weights times Q8-quantized activations;
+    # we compute the dequantized weights in fp32): measured at most 0.06 nats on these tokens,
+    # hence 0.15.
+    for mine, server in zip(ours, theirs, strict=True):
+        assert (mine.id, mine.text) == (server.id, server.text)
+        assert [t.token for t in mine.tokens] == [t.token for t in server.tokens]
+        for a, b in zip(mine.tokens, server.tokens, strict=True):
+            assert a.logprob == pytest.approx(b.logprob, abs=0.15)
+            assert a.top[0][0] == a.token == b.top[0][0]  # greedy: the argmax on both sides
+            assert len(a.top) == K
+    # cached with the text: a rerun loads no model and writes the same file
+    before = (local / name).read_bytes()
+    again = stage.run(TeacherConfig(**local_teacher()), local)
+    assert (again["requests"]["cache_hits"], again["requests"]["sent"]) == (4, 0)
+    assert (local / name).read_bytes() == before

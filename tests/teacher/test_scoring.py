@@ -15,6 +15,7 @@ from teacher_fixtures import arithmetic_examples, write_run
 from skintern.data.prompt import question_prompt
 from skintern.models import load_model
 from skintern.models.chat import format_prompt
+from skintern.models.vocab import token_texts
 from skintern.records import Rationale, RationaleTokens, read_records
 from skintern.teacher import scoring, stage
 from skintern.teacher.config import TeacherConfig, teacher_tokenizer
@@ -66,7 +67,7 @@ def test_records_are_the_scorers_teacher_forced_top_k(tmp_path):
     soft = read_records(run_dir / "teacher" / "logprobs.jsonl", RationaleTokens)
     assert len(kept) == len(soft) == 5
     lm = load_model(SCORER, dtype="float32")
-    texts = scoring.token_texts(lm.tokenizer)
+    texts = token_texts(lm.tokenizer)
     id_of = {text: token_id for token_id, text in texts.items()}
     examples = {e.id: e for e in gold_examples(5)}
     for rationale, tokens in zip(kept, soft, strict=True):

@@ -8,7 +8,9 @@ from transformers import LlamaForCausalLM
 from skintern.eval.backend import TransformersBackend as EvalBackend
 from skintern.models import generate as shared
 from skintern.models import load_model
+from skintern.models.chat import format_prompt
 from skintern.models.decoding import Decoding
+from skintern.models.vocab import token_texts
 from skintern.teacher.backends import Request, Sampling, backends
 from skintern.teacher.config import TeacherConfig
 
@@ -29,13 +31,13 @@ def folder(tmp_path_factory):
     return path
 
 
-def ask(folder, prompts, temperature, seeds):
+def ask(folder, prompts, temperature, seeds, logprobs=0):
     """The backend's completions, in request order."""
     cfg = TeacherConfig(backend="transformers", model=str(folder))
     cfg.local.device, cfg.local.batch_size = "cpu", 3
     backend = backends.get("transformers")(cfg, None)
     requests = [
-        Request(f"{i}", "rationale", p, Sampling(temperature, 1.0, 10, seed))
+        Request(f"{i}", "rationale", p, Sampling(temperature, 1.0, 10, seed, (), logprobs))
         for i, (p, seed) in enumerate(zip(prompts, seeds, strict=True))
     ]
     got = {}
@@ -66,3 +68,26 @@ def test_seeded_samples_are_reproducible_and_differ(folder):
     assert len(set(first)) > 1, "sample j is seeded with seed + j: samples should differ"
     # a sample depends on its own prompt and seed, not on the requests decoded beside it
     assert ask(folder, prompts[1:2], 1.0, seeds[1:2])[0].text == first[1]
+
+
+def test_logprobs_come_as_a_servers_do_token_text_and_top_k(folder):
+    """The backend hands on the shared loop's scores (tested against a teacher-forced pass in
+    tests/models/test_generate.py) as text, the records an OpenAI-compatible server returns."""
+    k = 3
+    got = ask(folder, PROMPTS, 0.0, [0, 0], logprobs=k)
+    lm = load_model(str(folder))
+    decoding = Decoding(max_new_tokens=10, stop_at_answer=False, top_k=0, logprobs=k)
+    texts = [format_prompt(lm.tokenizer, p) for p in PROMPTS]
+    direct = shared.generate_all(lm.model, lm.tokenizer, texts, decoding)
+    words = token_texts(lm.tokenizer)
+    for completion, gen in zip(got, direct, strict=True):
+        assert completion.text == gen.text
+        tokens = completion.logprobs
+        assert tokens, "asked for logprobs: every completion has some"
+        scores = gen.scores[: len(tokens)]
+        assert [t.token for t in tokens] == [words[s.id] for s in scores]
+        assert [t.logprob for t in tokens] == [s.logprob for s in scores]
+        for token, score in zip(tokens, scores, strict=True):
+            assert token.top == tuple((words[i], lp) for i, lp in score.top if i in words)
+            assert token.top[0][0] == token.token  # greedy: the chosen token is the argmax
+    assert ask(folder, PROMPTS, 0.0, [0, 0])[0].logprobs is None

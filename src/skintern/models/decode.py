@@ -23,20 +23,18 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from skintern.models.decoding import Decoding
+from skintern.models.decoding import Decoding, TokenScore
 
 Done = Callable[[int, list[int]], bool]  # (prompt index, tokens so far) -> answer complete?
 
 
 @dataclass
 class Decoded:
-    """What the loop produced for one prompt: its new tokens, the ending token included.
-
-    The one place per-step facts of a row are kept; per-token top-k logprobs (for distillation on
-    the teacher's distribution) would be recorded here beside `tokens`, from `Decoder._choose`.
-    """
+    """What the loop produced for one prompt: its new tokens, the ending token included, and
+    with `Decoding.logprobs` K > 0 each token's log-probability and top-K (`scores`)."""
 
     tokens: list[int] = field(default_factory=list)
+    scores: list[TokenScore] = field(default_factory=list)
 
 
 def _warpers(sampling: Decoding) -> Any:
@@ -74,6 +72,7 @@ class _Batch:
     mask: torch.Tensor
     positions: torch.Tensor  # (rows, 1): the position of the token fed next
     feed: torch.Tensor  # (rows,): the token fed next
+    scores: list[TokenScore] | None = None  # the fed tokens' logprobs, when asked for
 
     def keep(self, index: list[int]) -> None:
         """Keep only rows `index`, and drop the mask columns no kept row attends to."""
@@ -155,6 +154,21 @@ class Decoder:
         ]
         return torch.stack(draws)
 
+    def _scores(self, logits: torch.Tensor, chosen: torch.Tensor) -> list[TokenScore] | None:
+        """Each row's chosen token with its logprob and the top-K, when `sampling.logprobs`."""
+        if not self.sampling.logprobs:
+            return None
+        logprobs = torch.log_softmax(logits.float(), dim=-1)
+        top = logprobs.topk(min(self.sampling.logprobs, logprobs.shape[-1]), dim=-1)
+        picked = logprobs.gather(-1, chosen[:, None])[:, 0]
+        return [
+            TokenScore(token, logprob, tuple(zip(ids, lps, strict=True)))
+            for token, logprob, ids, lps in zip(
+                chosen.tolist(), picked.tolist(), top.indices.tolist(), top.values.tolist(),
+                strict=True,
+            )
+        ]  # fmt: skip
+
     def _forward(self, ids: torch.Tensor, mask: torch.Tensor, positions: torch.Tensor, cache: Any):
         return self.model(
             input_ids=ids,
@@ -177,7 +191,8 @@ class Decoder:
         positions = (mask.cumsum(-1) - 1).clamp(min=0)
         cache = self._new_cache()
         logits = self._forward(ids, mask, positions, cache)
-        return _Batch(list(rows), cache, mask, positions[:, -1:], self._choose(logits, rows))
+        feed = self._choose(logits, rows)
+        return _Batch(list(rows), cache, mask, positions[:, -1:], feed, self._scores(logits, feed))
 
     def _record(self, batch: _Batch, out: list[Decoded]) -> list[int]:
         """Append each row's chosen token; the indices of the rows that go on."""
@@ -185,6 +200,8 @@ class Decoder:
         for i, (row, token) in enumerate(zip(batch.rows, batch.feed.tolist(), strict=True)):
             tokens = out[row].tokens
             tokens.append(token)
+            if batch.scores is not None:
+                out[row].scores.append(batch.scores[i])
             full = len(tokens) >= self.sampling.max_new_tokens
             if not (token in self.stops or full or self.done(row, tokens)):
                 going.append(i)
@@ -221,6 +238,7 @@ class Decoder:
             batch.positions = batch.positions + 1
             logits = self._forward(batch.feed[:, None], batch.mask, batch.positions, batch.cache)
             batch.feed = self._choose(logits, batch.rows)
+            batch.scores = self._scores(logits, batch.feed)
             going = self._record(batch, out)
             if not going:
                 batch = None

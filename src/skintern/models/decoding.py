@@ -23,3 +23,14 @@ class Decoding:
     stop_at_answer: bool = True  # stop after "Therefore, the answer is X."
     batch_size: int = 8
     seed: int = 0
+    logprobs: int = 0  # K: keep the top-K log-probabilities of every generated token; 0 = none
+
+
+@dataclass(frozen=True)
+class TokenScore:
+    """One generated token with its log-probability and the model's top-K at that step, most
+    likely first (natural log, the model's own distribution: before temperature or top-p)."""
+
+    id: int
+    logprob: float
+    top: tuple[tuple[int, float], ...]

@@ -28,8 +28,8 @@ from typing import Any
 
 import torch
 
-from skintern.models.decode import Decoder, Done, stop_ids
-from skintern.models.decoding import Decoding
+from skintern.models.decode import Decoded, Decoder, Done, stop_ids
+from skintern.models.decoding import Decoding, TokenScore
 from skintern.models.loading import with_pad_token
 from skintern.records import FINAL_PHRASE
 
@@ -44,17 +44,16 @@ CHUNK_BATCHES = 8
 
 @dataclass(frozen=True)
 class Generation:
-    """One prompt's output and what it cost (from transformers or vLLM alike).
-
-    Per-token top-k logprobs, when they are added, belong here as one more field with a default
-    (None: not asked for), filled from `skintern.models.decode.Decoded`.
-    """
+    """One prompt's output and what it cost (from transformers or vLLM alike)."""
 
     text: str  # stripped, cut at the stop
     prompt_tokens: int
     generated_tokens: int  # tokens the model produced, the stop token included, padding not
     latency_s: float  # wall time of the decoded chunk (CHUNK_BATCHES) shared by its rows
     finish: str  # "answer" (final sentence done), "stop" (a stop string), "eos", "length"
+    # with `Decoding.logprobs` K > 0: the generated tokens before any ending token, each with its
+    # logprob and top-K (the text may end inside the last of them, where a stop string cut it)
+    scores: tuple[TokenScore, ...] | None = None
 
 
 def truncate_at_stop(
@@ -157,14 +156,14 @@ def _generate_chunk(
         new = decoder.run(ids)
     latency = (time.perf_counter() - started) / len(ids)
     return [
-        _finish(tokenizer, decoded.tokens, len(prompt), latency, sampling, lead, stops)
+        _finish(tokenizer, decoded, len(prompt), latency, sampling, lead, stops)
         for decoded, prompt, lead in zip(new, ids, leads, strict=True)
     ]
 
 
 def _finish(  # noqa: PLR0913
     tokenizer: Any,
-    new: list[int],
+    decoded: Decoded,
     n_prompt: int,
     latency: float,
     sampling: Decoding,
@@ -172,6 +171,7 @@ def _finish(  # noqa: PLR0913
     stops: set[int],
 ) -> Generation:
     """Strip the ending token, decode, cut at the stop, and say why generation ended."""
+    new = decoded.tokens
     first = next((i for i, token in enumerate(new) if token in stops), len(new))
     text, why = truncate_at_stop(
         lead + tokenizer.decode(new[:first], skip_special_tokens=True),
@@ -185,4 +185,5 @@ def _finish(  # noqa: PLR0913
         n_new, finish = first + 1, "eos"
     else:
         n_new, finish = first, "length"
-    return Generation(text.strip(), n_prompt, n_new, latency, finish)
+    scores = tuple(decoded.scores[:first]) if sampling.logprobs else None
+    return Generation(text.strip(), n_prompt, n_new, latency, finish, scores)

@@ -13,8 +13,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from skintern.models.decoding import TokenScore
+    from skintern.records import TokenLogprob
 
 _BYTE_PIECE = re.compile(r"<0x([0-9A-Fa-f]{2})>")
 
@@ -99,3 +104,33 @@ def check_vocab(teacher: Any, student: Any, teacher_name: str, student_name: str
         f"student's ({student_name}, {len(ours)} tokens): {len(missing)} teacher tokens have no "
         f"student token with the same text (e.g. {shown})"
     )
+
+
+def token_texts(tokenizer: Any) -> dict[int, str]:
+    """Token id -> its text: the UTF-8 of its bytes, special tokens as written; ids whose bytes
+    are not valid UTF-8 on their own (part of a character) are left out."""
+    texts = {}
+    for raw, token_id in token_bytes(tokenizer).items():
+        try:
+            texts.setdefault(token_id, raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            continue
+    for token_id in getattr(tokenizer, "all_special_ids", ()):
+        texts.setdefault(token_id, str(tokenizer.convert_ids_to_tokens(token_id)))
+    return texts
+
+
+def token_logprobs(texts: dict[int, str], scores: Iterable[TokenScore]) -> tuple[TokenLogprob, ...]:
+    """A local model's scored tokens as an API returns them (`TokenLogprob`: text, not ids), so
+    they take the path a server's logprobs take. Ends before the first token that is part of a
+    character (no text of its own); alternatives without text are dropped."""
+    from skintern.records import TokenLogprob
+
+    out = []
+    for score in scores:
+        text = texts.get(score.id)
+        if text is None:
+            break
+        top = tuple((texts[i], lp) for i, lp in score.top if i in texts)
+        out.append(TokenLogprob(text, score.logprob, top))
+    return tuple(out)

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from skintern.markers import NEUTRAL
 
-LOGPROB_BACKENDS = ("openai-http",)
+LOGPROB_BACKENDS = ("openai-http", "transformers")
 """Backends that return the top-K logprobs of what they generate; any backend's rationales can be
 scored afterwards by a local model (`teacher.rationales.score_with`)."""
 
@@ -96,8 +96,8 @@ class RationaleConfig(_Section):
         le=20,
         description="K: ask for the top-K log-probabilities of every generated token and keep "
         "them beside the text (RUN/teacher/logprobs.jsonl), the soft targets of `std-cot-kd`; "
-        "0 = off. The OpenAI API allows at most 20. With `score_with`, the top-K of the scoring "
-        "model instead.",
+        "0 = off. Backends openai-http and transformers give them (the OpenAI API allows at "
+        "most 20). With `score_with`, the top-K of the scoring model instead.",
     )
     score_with: str | None = Field(
         default=None,

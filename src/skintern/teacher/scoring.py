@@ -28,7 +28,7 @@ from typing import Any
 
 from skintern.data.example import Example
 from skintern.data.prompt import question_prompt
-from skintern.records import Rationale, RationaleTokens, TokenLogprob
+from skintern.records import Rationale, RationaleTokens
 from skintern.teacher.accounting import ProgressBar, Tally
 from skintern.teacher.backends.base import Completion
 from skintern.teacher.cache import Cache, request_key
@@ -71,22 +71,6 @@ def score_items(
     return items
 
 
-def token_texts(tokenizer: Any) -> dict[int, str]:
-    """Token id -> its text: the UTF-8 of its bytes (`skintern.models.vocab`), special tokens as
-    written; ids whose bytes are not valid UTF-8 on their own are left out."""
-    from skintern.models.vocab import token_bytes
-
-    texts = {}
-    for raw, token_id in token_bytes(tokenizer).items():
-        try:
-            texts.setdefault(token_id, raw.decode("utf-8"))
-        except UnicodeDecodeError:
-            continue
-    for token_id in getattr(tokenizer, "all_special_ids", ()):
-        texts.setdefault(token_id, str(tokenizer.convert_ids_to_tokens(token_id)))
-    return texts
-
-
 def _device(device: str) -> str | None:
     """`teacher.local.device` as `load_model` takes it: auto is the GPU when there is one."""
     if device != "auto":
@@ -101,6 +85,7 @@ class Scorer:
 
     def __init__(self, cfg: TeacherConfig) -> None:
         from skintern.models import load_model
+        from skintern.models.vocab import token_texts
 
         local = cfg.local
         self.top_k = cfg.rationales.logprobs
@@ -153,20 +138,24 @@ class Scorer:
     def _completion(
         self, item: ScoreItem, n_prompt: int, target: list[int], row: Any, top_ids: Any, top: Any
     ) -> Completion:
+        from skintern.models.decoding import TokenScore
+        from skintern.models.vocab import token_logprobs
+
         start = row.shape[0] - len(target)  # this row's first target position in the kept slice
         chosen = row[start:].gather(-1, row.new_tensor(target).long()[:, None])[:, 0].tolist()
-        tokens = []
-        for token_id, logprob, alt_ids, alt_lps in zip(
-            target, chosen, top_ids[start:].tolist(), top[start:].tolist(), strict=True
-        ):
-            text = self.texts.get(token_id)
-            if text is None:  # part of a character: the soft targets stop here
-                break
-            pairs = zip(alt_ids, alt_lps, strict=True)
-            alts = tuple((self.texts[a], lp) for a, lp in pairs if a in self.texts)
-            tokens.append(TokenLogprob(text, logprob, alts))
+        scores = [
+            TokenScore(token_id, logprob, tuple(zip(alt_ids, alt_lps, strict=True)))
+            for token_id, logprob, alt_ids, alt_lps in zip(
+                target, chosen, top_ids[start:].tolist(), top[start:].tolist(), strict=True
+            )
+        ]
         return Completion(
-            item.key, item.target, n_prompt, len(target), "scored", logprobs=tuple(tokens)
+            item.key,
+            item.target,
+            n_prompt,
+            len(target),
+            "scored",
+            logprobs=token_logprobs(self.texts, scores),
         )
 
 

@@ -151,16 +151,24 @@ def decoding_of(sampling: Sampling, batch_size: int) -> Decoding:
         stop_at_answer=False,
         batch_size=batch_size,
         seed=sampling.seed,
+        logprobs=sampling.logprobs,
     )
 
 
-def completion_of(request: Request, generation: Generation) -> Completion:
-    """A request's `Completion` from an in-process `Generation` (finish: stop or length)."""
+def completion_of(
+    request: Request, generation: Generation, texts: dict[int, str] | None = None
+) -> Completion:
+    """A request's `Completion` from an in-process `Generation` (finish: stop or length); its
+    scored tokens, when there are any, as text through `texts` (token id -> text)."""
+    from skintern.models.vocab import token_logprobs
+
     finish = "length" if generation.finish == "length" else "stop"
+    scored = generation.scores is not None and texts is not None
     return Completion(
         request.key,
         generation.text,
         generation.prompt_tokens,
         generation.generated_tokens,
         finish,
+        logprobs=token_logprobs(texts, generation.scores) if scored else None,
     )

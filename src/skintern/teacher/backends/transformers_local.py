@@ -5,7 +5,9 @@
 Generation is the evaluator's (`skintern.models.generate`: KV cache, continuous batching, stop
 strings end a row early): prompts go through `skintern.models.chat.format_prompt`, requests whose
 sampling differs only in the seed are decoded together, and each row samples from its own
-generator seeded with its request's seed, so an answer does not depend on its batch.
+generator seeded with its request's seed, so an answer does not depend on its batch. With
+`teacher.rationales.logprobs` K > 0 each generated token comes with its log-probability and the
+model's top-K at that step, as text (the records an OpenAI-compatible server returns).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ class TransformersBackend:
     def __init__(self, cfg: TeacherConfig, data_root: Path | None = None) -> None:
         self.cfg = cfg
         self._lm: Any = None
+        self._texts: dict[int, str] | None = None  # token id -> text, for logprobs
 
     @staticmethod
     def identity(cfg: TeacherConfig) -> str:
@@ -63,7 +66,15 @@ class TransformersBackend:
             texts = [format_prompt(tokenizer, r.prompt) for r in group]
             for part, gens in generate(model, tokenizer, texts, decoding, seeds=seeds):
                 for i, gen in zip(part, gens, strict=True):
-                    on_result(completion_of(group[i], gen))
+                    on_result(completion_of(group[i], gen, self._token_texts(gen)))
+
+    def _token_texts(self, generation: Any) -> dict[int, str] | None:
+        """The tokenizer's id -> text map, built once, when a generation holds scored tokens."""
+        if generation.scores is not None and self._texts is None:
+            from skintern.models.vocab import token_texts
+
+            self._texts = token_texts(self._lm.tokenizer)
+        return self._texts
 
     def close(self) -> None:
         self._lm = None
