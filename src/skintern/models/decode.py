@@ -72,7 +72,7 @@ class _Batch:
     mask: torch.Tensor
     positions: torch.Tensor  # (rows, 1): the position of the token fed next
     feed: torch.Tensor  # (rows,): the token fed next
-    scores: list[TokenScore] | None = None  # the fed tokens' logprobs, when asked for
+    scores: list[TokenScore] | None = None  # `feed`'s logprobs (asked for), until recorded
 
     def keep(self, index: list[int]) -> None:
         """Keep only rows `index`, and drop the mask columns no kept row attends to."""

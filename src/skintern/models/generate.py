@@ -52,7 +52,7 @@ class Generation:
     latency_s: float  # wall time of the decoded chunk (CHUNK_BATCHES) shared by its rows
     finish: str  # "answer" (final sentence done), "stop" (a stop string), "eos", "length"
     # with `Decoding.logprobs` K > 0: the generated tokens before any ending token, each with its
-    # logprob and top-K (the text may end inside the last of them, where a stop string cut it)
+    # logprob and top-K; where a stop string cut the text they run on past its end
     scores: tuple[TokenScore, ...] | None = None
 
 
