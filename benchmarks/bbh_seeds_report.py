@@ -134,8 +134,9 @@ def summarize(results: Path) -> dict[str, Any]:
         a = best if a == "best" else a
         if a in loaded and b in loaded:
             comparisons.append(compare(loaded, a, b, in_domain))
-    std = loaded.get("std-cot", {}).get(0)
-    records = std["train"]["steps"][0]["records"] if std and std["train"] else None
+    # the same data for every arm: any trained arm-seed says how many records it trained on
+    trained = [run for seeds in loaded.values() for run in seeds.values() if run["train"]]
+    records = trained[0]["train"]["steps"][0]["records"] if trained else None
     return {
         "n_train_records": records,
         "n_test": first["eval"]["counts"],
@@ -279,7 +280,8 @@ def plot_losses(loaded: dict[str, dict[int, dict[str, Any]]], out: Path) -> Path
     ax.set_ylabel("training loss (completion tokens)")
     ax.set_title("BBH seeds: training loss, seed 0 of each arm")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7)
+    if ax.get_lines():
+        ax.legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(out, dpi=110)
     plt.close(fig)
@@ -295,9 +297,10 @@ def report(results: Path, summary_md: Path) -> str:
     arms = "\n".join(f"- `{n}`: {a['about']}; `{a['command']}`" for n, a in summary["arms"].items())
     counts = ", ".join(f"{d} {n}" for d, n in summary["n_test"].items())
     rel = "benchmarks/results/bbh-seeds"
+    n_records = summary["n_train_records"] or "the"  # known once an arm has trained
     text = f"""### bbh-seeds
 
-Issue 15's experiment: SmolLM2-135M-Instruct, LoRA, seven BBH tasks, {summary["n_train_records"]}
+Issue 15's experiment: SmolLM2-135M-Instruct, LoRA, seven BBH tasks, {n_records}
 training records with correct code-davinci-002 rationales (`configs/bbh-seeds.yaml`), every arm
 with the same data, LoRA, LR, batch and E = 8 (the warm start: 14, more compute). Every number is
 read from `{rel}/ARM/seed-N/` by `python benchmarks/bbh_seeds.py report`, which also writes
