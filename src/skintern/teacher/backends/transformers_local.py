@@ -77,4 +77,4 @@ class TransformersBackend:
         return self._texts
 
     def close(self) -> None:
-        self._lm = None
+        self._lm, self._texts = None, None
