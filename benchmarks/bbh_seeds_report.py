@@ -96,6 +96,7 @@ def arm_summary(seeds: dict[int, dict[str, Any]], in_domain: list[str]) -> dict[
         "train_tokens": _mean([t["tokens"] for t in trained]),
         "train_seconds": _mean([t["seconds"] for t in trained]),
         "train_cpu_seconds": _mean([t["cpu_seconds"] for t in trained if "cpu_seconds" in t]),
+        "cpus": sorted({t["hardware"]["cpu"] for t in trained}),
         "prefill_flops_rel": sum(per[d]["prefill_flops"] for d in in_domain) / n / unit,
         "flops_rel": sum(per[d]["flops"] for d in in_domain) / n / unit,
     }
@@ -223,6 +224,21 @@ def verdict(summary: dict[str, Any]) -> str:
     return "\n".join(lines) if lines else "No comparison has results on both sides yet."
 
 
+def machines(summary: dict[str, Any]) -> str:
+    """Which CPU trained which arm: seconds compare only within one CPU, tokens across all."""
+    by_cpu: dict[str, list[str]] = {}
+    for name, arm in summary["arms"].items():
+        for cpu in arm["cpus"]:
+            by_cpu.setdefault(cpu, []).append(f"`{name}`")
+    if len(by_cpu) < 2:
+        return ""
+    where = "; ".join(f"{cpu}: {', '.join(names)}" for cpu, names in by_cpu.items())
+    return (
+        f"The arms trained on different CPUs ({where}), one per session: compare training seconds "
+        "within one CPU only; training tokens compare across all.\n"
+    )
+
+
 def pilot_table(summary: dict[str, Any]) -> str:
     pilot = summary["pilot"]
     if not pilot:
@@ -308,7 +324,7 @@ read from `{rel}/ARM/seed-N/` by `python benchmarks/bbh_seeds.py report`, which 
 {counts}. Accuracy in %, greedy decoding; FLOPs per in-domain question relative to the zero-shot
 prompt; training tokens (padding excluded) and CPU seconds (both cores together; a paused run is
 not charged) are means over seeds.
-
+{machines(summary)}
 {arms}
 
 {accuracy_table(summary)}

@@ -46,3 +46,13 @@ def test_collect_then_report_pools_seeds(finished, tmp_path):
     assert f"{bbh:.1f} ± 0.0" in text and "skintern vs std-cot" in text
     for plot in ("accuracy_vs_flops.png", "loss_curves.png"):
         assert (results / plot).read_bytes()[:4] == b"\x89PNG"
+
+
+def test_arms_trained_on_different_cpus_are_named_in_the_report():
+    report = _load("bbh_seeds_report")
+    one = {"arms": {"std-cot": {"cpus": ["AMD EPYC"]}, "zero-shot-cot": {"cpus": []}}}
+    assert report.machines(one) == ""
+    both = ["AMD EPYC", "Intel Xeon"]
+    two = {"arms": {"std-cot": {"cpus": both}, "kard": {"cpus": ["AMD EPYC"]}}}
+    text = report.machines(two)
+    assert "AMD EPYC: `std-cot`, `kard`" in text and "Intel Xeon: `std-cot`" in text
