@@ -3,6 +3,7 @@
 import json
 
 import pytest
+import torch
 
 from skintern.errors import ModelError
 from skintern.models import load_model, load_tokenizer, resolve
@@ -62,3 +63,11 @@ def test_bad_dtype_and_device_are_model_errors():
         parse_dtype("float8")
     with pytest.raises(ModelError, match="not a device"):
         load_model("tiny-random", device="gpu0")
+
+
+def test_a_teachers_auto_device_is_one_device_never_a_spread():
+    from skintern.models import single_device
+
+    assert single_device("cpu") == "cpu" and single_device("cuda:1") == "cuda:1"
+    # "auto" to load_model would spread layers over devices; a local teacher wants one
+    assert single_device("auto") == ("cuda" if torch.cuda.is_available() else None)

@@ -16,7 +16,7 @@ from skintern.models.aliases import Alias, aliases
 from skintern.models.names import DEFAULT_STUDENT
 from skintern.models.resolve import resolve
 
-_LOADING = {"LoadedModel", "count_params", "load_model", "load_tokenizer"}
+_LOADING = {"LoadedModel", "count_params", "load_model", "load_tokenizer", "single_device"}
 
 
 def __getattr__(name: str) -> Any:
@@ -37,4 +37,5 @@ __all__ = [
     "load_model",
     "load_tokenizer",
     "resolve",
+    "single_device",
 ]

@@ -69,6 +69,14 @@ def _check_device(device: str | None) -> None:
         raise ModelError(f"device {device!r} asked for, but no CUDA GPU is visible", where="device")
 
 
+def single_device(device: str) -> str | None:
+    """A one-device choice as `load_model` takes it: `auto` is the GPU when there is one, else the
+    CPU (None); anything else as given. (`load_model`'s own "auto" spreads over devices.)"""
+    if device != "auto":
+        return device
+    return "cuda" if torch.cuda.is_available() else None
+
+
 def count_params(model: torch.nn.Module) -> tuple[int, int]:
     """(all distinct parameters, non-embedding parameters) of a causal LM."""
     total = sum(p.numel() for p in model.parameters())

@@ -71,20 +71,11 @@ def score_items(
     return items
 
 
-def _device(device: str) -> str | None:
-    """`teacher.local.device` as `load_model` takes it: auto is the GPU when there is one."""
-    if device != "auto":
-        return device
-    import torch
-
-    return "cuda" if torch.cuda.is_available() else None
-
-
 class Scorer:
     """`teacher.rationales.score_with` loaded once; `score` runs one batch with no gradient."""
 
     def __init__(self, cfg: TeacherConfig) -> None:
-        from skintern.models import load_model
+        from skintern.models import load_model, single_device
         from skintern.models.vocab import token_texts
 
         local = cfg.local
@@ -92,7 +83,7 @@ class Scorer:
         self.lm = load_model(
             str(cfg.rationales.score_with),
             dtype=local.dtype,
-            device=_device(local.device),
+            device=single_device(local.device),
             trust_remote_code=local.trust_remote_code,
         )
         self.texts = token_texts(self.lm.tokenizer)

@@ -41,18 +41,13 @@ class TransformersBackend:
     def _load(self) -> None:
         if self._lm is not None:
             return
-        import torch
-
-        from skintern.models import load_model
+        from skintern.models import load_model, single_device
 
         local = self.cfg.local
-        device = local.device
-        if device == "auto":
-            device = "cuda" if torch.cuda.is_available() else "cpu"
         self._lm = load_model(
             self.cfg.model,
             dtype=local.dtype,
-            device=device,
+            device=single_device(local.device),
             trust_remote_code=local.trust_remote_code,
         )
 
