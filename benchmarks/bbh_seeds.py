@@ -1,6 +1,6 @@
 """Issue 15: does internalization pay at small scale? Seven BBH tasks, every arm, seeds.
 
-    python benchmarks/bbh_seeds.py pilot                 # the LR pilot on a validation slice
+    python benchmarks/bbh_seeds.py pilot [lr|kl]         # a pilot on a validation slice
     python benchmarks/bbh_seeds.py run [ARM[/seed-N] ...] # train + evaluate what has no results
     python benchmarks/bbh_seeds.py report                # summary.json, tables, plots
 
@@ -33,10 +33,28 @@ TASKS = (
     "[sports_understanding, object_counting, boolean_expressions, date_understanding, navigate, "
     "web_of_lies, logical_deduction_three_objects]"
 )
-# The paper's LR grid (Table 5 / A.2); the pilot trains Std-CoT at each and scores a validation
-# slice of the training split (15 questions a task the run never trains on), never the test split.
-PILOT_LRS = ("3e-4", "2e-4", "1e-4", "5e-5")
+# Pilots score a validation slice of the training split (15 questions a task the run never trains
+# on), never the test split. `lr`: Std-CoT at each LR of the paper's grid (Table 5 / A.2); every
+# arm trains at the best (`train.lr` in the config). `kl`: our self-context distillation at three
+# KL weights, at that LR; its arm trains at the best (SCD_KL below). Its weight 0 is Std-CoT, the
+# LR pilot's run at that LR.
 PILOT_DATA = f"data.test=[{{name: bbh, split: train, tasks: {TASKS}, sample: 15}}]"
+SCD_KL_KEY = "train.methods.skintern-scd.kl_weight"
+SCD_KL = "0.3"  # the kl pilot's pick; `run` checks it before the skintern-scd arm
+
+
+@dataclass(frozen=True)
+class Pilot:
+    name: str
+    method: str
+    key: str
+    values: tuple[str, ...]
+
+
+PILOTS = {
+    "lr": Pilot("lr", "std-cot", "train.lr", ("3e-4", "2e-4", "1e-4", "5e-5")),
+    "kl": Pilot("kl", "skintern-scd", SCD_KL_KEY, ("1.0", "0.3", "0.1")),
+}
 
 
 @dataclass(frozen=True)
@@ -77,7 +95,9 @@ ARMS = [
     Arm(
         "skintern-scd",
         "skintern-scd",
-        about="ours: question-only student, self-context distillation from the full prompt",
+        (f"{SCD_KL_KEY}={SCD_KL}",),
+        "ours: question-only student, self-context distillation from the full prompt "
+        f"(KL weight {SCD_KL}, the kl pilot's pick)",
     ),
     Arm(
         "skintern-warm-start",
@@ -153,38 +173,42 @@ def select(names: list[str]) -> list[tuple[Arm, int]]:
     return chosen
 
 
-def pilot(threads: int | None) -> None:
-    """Std-CoT at each LR of the paper's grid, scored on the validation slice."""
-    for lr in PILOT_LRS:
-        arm = Arm(
-            f"lr-{lr}",
-            "std-cot",
-            (f"train.lr={lr}", PILOT_DATA, "eval.in_domain=[bbh]"),
-            f"LR pilot: Std-CoT at lr {lr}, validation slice of the training split",
-        )
-        if done(arm.name, 0, RESULTS / "pilot"):
-            print(f"pilot lr {lr}: results exist, skipped", flush=True)
+def pilot(which: Pilot, threads: int | None) -> None:
+    """`which.method` at each of `which.values`, scored on the validation slice."""
+    for value in which.values:
+        name = f"{which.name}-{value}"
+        if done(name, 0, RESULTS / "pilot"):
+            print(f"pilot {which.name} {value}: results exist, skipped", flush=True)
             continue
-        cmd_arm = Arm(f"pilot/{arm.name}", arm.method, arm.overrides, arm.about)
-        run_one(cmd_arm, 0, threads, RESULTS)
+        about = f"{which.name} pilot: {which.method} at {which.key} {value}, validation slice"
+        overrides = (f"{which.key}={value}", PILOT_DATA, "eval.in_domain=[bbh]")
+        run_one(Arm(f"pilot/{name}", which.method, overrides, about), 0, threads, RESULTS)
 
 
-def check_pilot(results: Path = RESULTS) -> None:
-    """Every arm trains at the LR the pilot picked: the pilot must be complete, and the config's
-    `train.lr` its best value (ties: the larger LR, the fewer updates it needs)."""
-    import yaml
+def pilot_pick(which: Pilot, results: Path = RESULTS) -> str | None:
+    """Why the pilot's pick cannot be used yet (incomplete), or None when `which`'s best value
+    (ties: the larger, e.g. the LR that needs fewer updates) is the one the arms train at."""
     from bbh_seeds_report import pilot_summary
 
-    found = pilot_summary(results / "pilot")
-    missing = [lr for lr in PILOT_LRS if lr not in found]
+    found = pilot_summary(results / "pilot", which.name)
+    missing = [v for v in which.values if v not in found]
     if missing:
-        raise SystemExit(f"the LR pilot has no results for {missing}: run `bbh_seeds.py pilot`")
-    best = max(found, key=lambda lr: (round(found[lr], 6), float(lr)))
-    lr = yaml.safe_load((ROOT / CONFIG).read_text())["train"]["lr"]
-    if float(lr) != float(best):
-        raise SystemExit(
-            f"the pilot picked lr {best} ({found[best]:.1f} %): set train.lr in {CONFIG}"
+        run = f"bbh_seeds.py pilot {which.name}"
+        return f"the {which.name} pilot has no results for {missing}: run `{run}`"
+    best = max(found, key=lambda v: (round(found[v], 6), float(v)))
+    used = {"lr": yaml_lr(), "kl": SCD_KL}[which.name]
+    if float(best) != float(used):
+        where = CONFIG if which.name == "lr" else f"SCD_KL in {Path(__file__).name}"
+        return (
+            f"the {which.name} pilot picked {best} ({found[best]:.1f} %), not {used}: set {where}"
         )
+    return None
+
+
+def yaml_lr() -> str:
+    import yaml
+
+    return str(yaml.safe_load((ROOT / CONFIG).read_text())["train"]["lr"])
 
 
 def main() -> None:
@@ -193,7 +217,8 @@ def main() -> None:
     run_parser = sub.add_parser("run", help="train and evaluate the arm-seeds without results")
     run_parser.add_argument("arms", nargs="*", help="ARM or ARM/seed-N (default: the whole plan)")
     run_parser.add_argument("--threads", type=int, default=None, help="torch CPU threads")
-    pilot_parser = sub.add_parser("pilot", help="the LR pilot (Std-CoT, validation slice)")
+    pilot_parser = sub.add_parser("pilot", help="a pilot on the validation slice")
+    pilot_parser.add_argument("which", nargs="?", default="lr", choices=sorted(PILOTS))
     pilot_parser.add_argument("--threads", type=int, default=None, help="torch CPU threads")
     sub.add_parser("report", help="summary.json and the README section from the results")
     args = parser.parse_args()
@@ -203,12 +228,15 @@ def main() -> None:
         print(report(RESULTS, SUMMARY_MD))
         return
     if args.action == "pilot":
-        pilot(args.threads)
+        pilot(PILOTS[args.which], args.threads)
         return
-    check_pilot()
+    if why := pilot_pick(PILOTS["lr"]):
+        raise SystemExit(why)  # every arm trains at the LR pilot's pick
     for arm, seed in select(args.arms):
         if done(arm.name, seed):
             print(f"{arm.name} seed {seed}: results exist, skipped", flush=True)
+        elif arm.method == "skintern-scd" and (why := pilot_pick(PILOTS["kl"])):
+            print(f"{arm.name}: {why}, skipped", flush=True)
         elif not registered(arm.method):
             print(f"{arm.name}: method {arm.method!r} is not registered yet, skipped", flush=True)
         else:

@@ -139,22 +139,25 @@ def summarize(results: Path) -> dict[str, Any]:
     trained = [run for seeds in loaded.values() for run in seeds.values() if run["train"]]
     records = trained[0]["train"]["steps"][0]["records"] if trained else None
     return {
+        "lr": trained[0]["train"]["config"]["lr"] if trained else None,
         "n_train_records": records,
         "n_test": first["eval"]["counts"],
         "in_domain": in_domain,
         "best_variant": best,
         "arms": arms,
         "comparisons": comparisons,
-        "pilot": pilot_summary(results / "pilot"),
+        "pilot": pilot_summary(results / "pilot", "lr"),
+        "kl_pilot": pilot_summary(results / "pilot", "kl"),
     }
 
 
-def pilot_summary(folder: Path) -> dict[str, Any]:
-    """LR -> validation accuracy (%) of the pilot's Std-CoT runs."""
+def pilot_summary(folder: Path, name: str) -> dict[str, float]:
+    """The pilot's value -> validation accuracy (%): `lr` (Std-CoT's LR) or `kl` (skintern-scd's
+    KL weight)."""
     found = {}
-    for metrics in sorted(folder.glob("lr-*/seed-0/metrics.json")):
-        lr = metrics.parent.parent.name.removeprefix("lr-")
-        found[lr] = 100 * read_json(metrics)["in_domain"]["average"]
+    for metrics in sorted(folder.glob(f"{name}-*/seed-0/metrics.json")):
+        value = metrics.parent.parent.name.removeprefix(f"{name}-")
+        found[value] = 100 * read_json(metrics)["in_domain"]["average"]
     return found
 
 
@@ -243,9 +246,20 @@ def pilot_table(summary: dict[str, Any]) -> str:
     pilot = summary["pilot"]
     if not pilot:
         return "The LR pilot has not run yet."
-    order = sorted(pilot, key=float)
-    rows = [[lr, f"{pilot[lr]:.1f}"] for lr in order]
+    rows = [[lr, f"{pilot[lr]:.1f}"] for lr in sorted(pilot, key=float)]
     return markdown_table(["Std-CoT LR", "validation accuracy (%)"], rows)
+
+
+def kl_pilot_table(summary: dict[str, Any]) -> str:
+    """skintern-scd's KL weights on the same slice; weight 0 is Std-CoT at the arms' LR."""
+    pilot = summary["kl_pilot"]
+    if not pilot:
+        return "The KL-weight pilot of `skintern-scd` has not run yet."
+    rows = [[w, f"{pilot[w]:.1f}"] for w in sorted(pilot, key=float)]
+    same_lr = [lr for lr in summary["pilot"] if float(lr) == summary["lr"]]
+    for lr in same_lr:
+        rows.insert(0, [f"0 (Std-CoT at lr {lr})", f"{summary['pilot'][lr]:.1f}"])
+    return markdown_table(["skintern-scd KL weight", "validation accuracy (%)"], rows)
 
 
 def plot_accuracy(summary: dict[str, Any], out: Path) -> Path:
@@ -340,6 +354,11 @@ difference this design finds with 80 % power at alpha 0.05:
 The LR pilot (Std-CoT, E = 8, scored on 15 training-split questions a task that no run trains on):
 
 {pilot_table(summary)}
+
+The KL-weight pilot of our `skintern-scd` (`python benchmarks/bbh_seeds.py pilot kl`, the same
+slice, at the arms' LR), whose pick its arm trains at:
+
+{kl_pilot_table(summary)}
 
 ![accuracy against inference FLOPs]({rel}/{accuracy.name})
 

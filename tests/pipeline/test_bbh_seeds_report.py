@@ -56,3 +56,27 @@ def test_arms_trained_on_different_cpus_are_named_in_the_report():
     two = {"arms": {"std-cot": {"cpus": both}, "kard": {"cpus": ["AMD EPYC"]}}}
     text = report.machines(two)
     assert "AMD EPYC: `std-cot`, `kard`" in text and "Intel Xeon: `std-cot`" in text
+
+
+def test_the_kl_pilot_gates_the_scd_arm_until_complete_and_picked(tmp_path):
+    script = _load("bbh_seeds")
+    kl = script.PILOTS["kl"]
+
+    def score(value: str, accuracy: float) -> None:
+        folder = tmp_path / "pilot" / f"kl-{value}" / "seed-0"
+        folder.mkdir(parents=True)
+        (folder / "metrics.json").write_text(json.dumps({"in_domain": {"average": accuracy}}))
+
+    score(kl.values[0], 0.30)
+    assert "no results for" in script.pilot_pick(kl, tmp_path)
+    others = [v for v in kl.values[1:] if float(v) != float(script.SCD_KL)]
+    for value in others:
+        score(value, 0.40)
+    if float(script.SCD_KL) != float(kl.values[0]):
+        score(script.SCD_KL, 0.35)  # the other two tie above it: the larger wins
+        best = max(others, key=float)
+        assert f"picked {best} (40.0 %), not {script.SCD_KL}" in script.pilot_pick(kl, tmp_path)
+        (tmp_path / "pilot" / f"kl-{script.SCD_KL}" / "seed-0" / "metrics.json").write_text(
+            json.dumps({"in_domain": {"average": 0.45}})
+        )
+    assert script.pilot_pick(kl, tmp_path) is None
