@@ -10,8 +10,8 @@ with `skintern run --config configs/bbh-seeds.yaml` in its own run directory
 benchmarks/results/bbh-seeds/ARM/seed-N/. An arm-seed with results there is skipped, so a stopped
 experiment continues next session; one whose method is not registered yet is skipped with a word.
 `report` reads only those folders: benchmarks/results/bbh-seeds/summary.json, the Markdown section
-benchmarks/results/bbh-seeds.md (`python benchmarks/record.py --readme` splices it into the README)
-and the plots beside it.
+benchmarks/results/bbh-seeds.md (`python benchmarks/record.py --readme` splices it into the README),
+the plots beside it, and src/skintern/report/bbh_seeds.json, the finding `skintern demo` prints.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CONFIG = "configs/bbh-seeds.yaml"
 RESULTS = ROOT / "benchmarks" / "results" / "bbh-seeds"
 SUMMARY_MD = ROOT / "benchmarks" / "results" / "bbh-seeds.md"
+FINDING = ROOT / "src" / "skintern" / "report" / "bbh_seeds.json"  # `skintern demo` prints it
 TASKS = (
     "[sports_understanding, object_counting, boolean_expressions, date_understanding, navigate, "
     "web_of_lies, logical_deduction_three_objects]"
@@ -225,7 +226,7 @@ def main() -> None:
     if args.action == "report":
         from bbh_seeds_report import report
 
-        print(report(RESULTS, SUMMARY_MD))
+        print(report(RESULTS, SUMMARY_MD, FINDING))
         return
     if args.action == "pilot":
         pilot(PILOTS[args.which], args.threads)

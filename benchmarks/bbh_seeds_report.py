@@ -15,6 +15,7 @@ from reproduce_bbh_small import markdown_table
 
 from skintern.eval.paired import correctness, paired_bootstrap
 from skintern.files import read_json, read_jsonl
+from skintern.report.findings import finding, verdict_word
 
 PAIRS = [("skintern", "std-cot"), ("best", "std-cot"), ("skintern", "kard")]
 OURS = ("skintern-no-examples-one-lr", "skintern-scd", "skintern-warm-start")
@@ -210,9 +211,7 @@ def verdict(summary: dict[str, Any]) -> str:
     """One plain sentence per comparison: beats, ties or loses, at what cost."""
     arms, lines = summary["arms"], []
     for c in summary["comparisons"]:
-        word = "ties with"
-        if c["p"] < 0.05:
-            word = "beats" if c["diff"] > 0 else "loses to"
+        word = verdict_word(c["diff"], c["p"])
         a, b = arms[c["a"]], arms[c["b"]]
         cost = ""
         if a["train_cpu_seconds"] and b["train_cpu_seconds"]:
@@ -318,10 +317,13 @@ def plot_losses(loaded: dict[str, dict[int, dict[str, Any]]], out: Path) -> Path
     return out
 
 
-def report(results: Path, summary_md: Path) -> str:
-    """Write summary.json, the plots and the Markdown section; returns the Markdown."""
+def report(results: Path, summary_md: Path, finding_json: Path | None = None) -> str:
+    """Write summary.json, the plots, the Markdown section and (given its path) the finding
+    `skintern demo` prints; returns the Markdown."""
     summary = summarize(results)
     (results / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    if finding_json:
+        finding_json.write_text(json.dumps(finding(summary), indent=2) + "\n", encoding="utf-8")
     accuracy = plot_accuracy(summary, results / "accuracy_vs_flops.png")
     losses = plot_losses(load_arms(results), results / "loss_curves.png")
     arms = "\n".join(f"- `{n}`: {a['about']}; `{a['command']}`" for n, a in summary["arms"].items())

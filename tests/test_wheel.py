@@ -90,7 +90,8 @@ def test_wheel_holds_every_shipped_config_and_no_tests(wheel: Path):
     names = zipfile.ZipFile(wheel).namelist()
     assert shipped_configs()  # the checkout's configs/, found by a recursive glob
     assert {f"skintern/configs/{name}" for name in shipped_configs()} <= set(names)
-    assert {"skintern/configs/demo.yaml", "skintern/configs/paper/llama2-7b.yaml"} <= set(names)
+    shipped = {"skintern/configs/demo.yaml", "skintern/configs/paper/llama2-7b.yaml"}
+    assert shipped | {"skintern/report/bbh_seeds.json"} <= set(names)  # the demo's BBH line
     assert not [n for n in names if n.startswith(("tests/", "configs/", "benchmarks/"))]
 
 

@@ -9,6 +9,7 @@ from pipeline_fixtures import ROOT
 
 from skintern.eval.paired import correctness, paired_bootstrap
 from skintern.files import read_jsonl
+from skintern.report.findings import bbh_line, finding, shipped_finding
 
 
 def _load(name: str):
@@ -27,7 +28,7 @@ def test_collect_then_report_pools_seeds(finished, tmp_path):
         variant = script.Variant(f"seed-{seed}", arm, (), f"about {arm}")
         (results / arm).mkdir(parents=True, exist_ok=True)
         script.collect(variant, finished, f"cmd {arm}", 1.0, results / arm)
-    text = report.report(results, tmp_path / "bbh-seeds.md")
+    text = report.report(results, tmp_path / "bbh-seeds.md", tmp_path / "finding.json")
 
     summary = json.loads((results / "summary.json").read_text())
     assert summary["arms"]["std-cot"]["seeds"] == [0, 1]
@@ -46,6 +47,29 @@ def test_collect_then_report_pools_seeds(finished, tmp_path):
     assert f"{bbh:.1f} ± 0.0" in text and "skintern vs std-cot" in text
     for plot in ("accuracy_vs_flops.png", "loss_curves.png"):
         assert (results / plot).read_bytes()[:4] == b"\x89PNG"
+    found = json.loads((tmp_path / "finding.json").read_text())
+    assert found["comparisons"] == [
+        {k: comparison[k] for k in ("a", "b", "diff", "p")}
+    ]  # skintern vs kard is not a line for the demo: only comparisons against Std-CoT
+    line = bbh_line(found)
+    assert f"SKIntern (paper) {summary['arms']['skintern']['bbh_mean']:.1f} %" in line
+    assert "seeds 1 vs 2" in line
+
+
+def test_the_shipped_finding_is_the_committed_summarys():
+    """`skintern demo` prints the finding the package carries; it must be the committed
+    summary's (rerun `python benchmarks/bbh_seeds.py report` after new results)."""
+    summary = json.loads((ROOT / "benchmarks/results/bbh-seeds/summary.json").read_text())
+    assert shipped_finding() == finding(summary)
+
+
+def test_the_line_says_beats_ties_or_loses_by_the_paired_p():
+    arms = {"skintern": {"seeds": 3, "bbh": 44.0}, "std-cot": {"seeds": 3, "bbh": 40.0}}
+    found = {"arms": arms, "best_variant": None, "comparisons": []}
+    assert "no comparison" in bbh_line(found)
+    for diff, p, word in ((4.0, 0.01, "beats"), (-4.0, 0.01, "loses to"), (4.0, 0.2, "ties with")):
+        found["comparisons"] = [{"a": "skintern", "b": "std-cot", "diff": diff, "p": p}]
+        assert f"SKIntern (paper) 44.0 % {word} Std-CoT 40.0 %" in bbh_line(found)
 
 
 def test_arms_trained_on_different_cpus_are_named_in_the_report():

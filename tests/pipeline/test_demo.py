@@ -70,4 +70,5 @@ def test_demo_command_on_a_finished_run_skips_and_prints(tmp_path, finished):
     out = result.stdout
     assert out.count("skipped") == len(STAGES)
     assert "demo comparison" in out and "kard-style" in out and "95% CI" in out
+    assert "On BBH at 135M" in " ".join(out.split())  # the seeded experiment's verdict, too
     assert f"report: {run_dir / 'report.md'}" in out

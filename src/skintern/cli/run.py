@@ -156,6 +156,7 @@ def demo(
     """Distil SKIntern and Std-CoT into SmolLM2-135M on synthetic tasks, offline (~10 min on
     2 CPU cores), and print the comparison; key=value overrides may follow."""
     from skintern.pipeline.compare import comparison
+    from skintern.report.findings import bbh_line, shipped_finding
 
     file, overrides = split_args(list(args or []), config)
     file = file or shipped_config(DEMO_CONFIG)
@@ -168,3 +169,5 @@ def demo(
     cfg, target = execute(file, overrides, run_dir, threads)
     rows, reference = comparison(cfg, target)
     console.print(comparison_table(rows, reference))
+    if found := shipped_finding():
+        console.print(bbh_line(found))
