@@ -13,7 +13,7 @@ from typing import Any
 
 from skintern.errors import ModelError
 from skintern.eval.config import EvalConfig
-from skintern.models import LoadedModel, load_model
+from skintern.models import LoadedModel, load_model, peft_wrapping
 
 ADAPTER_CONFIG = "adapter_config.json"
 
@@ -97,7 +97,8 @@ def load_student(cfg: EvalConfig, checkpoint: Path | None, base: LoadedModel | N
 
     check_adapter(checkpoint, base)
     try:
-        model = PeftModel.from_pretrained(base.model, str(checkpoint)).eval()
+        with peft_wrapping():
+            model = PeftModel.from_pretrained(base.model, str(checkpoint)).eval()
     except (RuntimeError, ValueError, OSError) as err:
         raise ModelError(f"cannot load the adapter: {err}", where=str(checkpoint)) from None
     if cfg.merge_adapter:

@@ -16,7 +16,14 @@ from skintern.models.aliases import Alias, aliases
 from skintern.models.names import DEFAULT_STUDENT
 from skintern.models.resolve import resolve
 
-_LOADING = {"LoadedModel", "count_params", "load_model", "load_tokenizer", "single_device"}
+_LOADING = {
+    "LoadedModel",
+    "count_params",
+    "load_model",
+    "load_tokenizer",
+    "peft_wrapping",
+    "single_device",
+}
 
 
 def __getattr__(name: str) -> Any:

@@ -5,6 +5,9 @@ Weights load from safetensors only and `trust_remote_code` stays off unless aske
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -75,6 +78,18 @@ def single_device(device: str) -> str | None:
     if device != "auto":
         return device
     return "cuda" if torch.cuda.is_available() else None
+
+
+@contextmanager
+def peft_wrapping() -> Iterator[None]:
+    """Where a model is wrapped in LoRA: peft reads transformers' deprecated
+    `is_gradient_checkpointing` there, and its FutureWarning on every run is about library
+    internals no user can act on. Only that warning is silenced, only here."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message="`is_gradient_checkpointing` is deprecated", category=FutureWarning
+        )
+        yield
 
 
 def count_params(model: torch.nn.Module) -> tuple[int, int]:

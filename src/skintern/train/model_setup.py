@@ -147,7 +147,7 @@ def _load_qlora(path: Any, device: torch.device) -> Any:
 
 def load_student(cfg: TrainConfig, device: torch.device) -> tuple[nn.Module, Any]:
     """(trainable model, tokenizer): checked to fit, LoRA-wrapped unless `finetune=full`."""
-    from skintern.models import load_model, load_tokenizer, resolve
+    from skintern.models import load_model, load_tokenizer, peft_wrapping, resolve
 
     on_gpu = device.type == "cuda"
     dtype = train_dtype(cfg, on_gpu)
@@ -174,4 +174,6 @@ def load_student(cfg: TrainConfig, device: torch.device) -> tuple[nn.Module, Any
         target_modules=cfg.lora.target_modules,
         task_type="CAUSAL_LM",
     )
-    return get_peft_model(model, lora).train(), tokenizer  # train mode: LoRA dropout on
+    with peft_wrapping():
+        model = get_peft_model(model, lora)
+    return model.train(), tokenizer  # train mode: LoRA dropout on
