@@ -12,7 +12,7 @@ from skintern.data.stage import write_splits
 from skintern.errors import DataError, ModelError, ResumeError
 from skintern.eval import stage
 from skintern.eval.config import EvalConfig
-from skintern.models import load_model
+from skintern.models import load_model, peft_wrapping
 
 QUESTIONS = [
     ("bbh", "navigate", "Take 2 steps. Turn around. Take 2 steps. Are you back?", "Yes", "yes_no"),
@@ -53,7 +53,8 @@ def lines(path):
 def save_adapter(model, folder):
     torch.manual_seed(0)
     lora = LoraConfig(r=2, lora_alpha=4, target_modules=["q_proj", "v_proj"])
-    peft = get_peft_model(model, lora)
+    with peft_wrapping():
+        peft = get_peft_model(model, lora)
     peft.save_pretrained(folder)
     return folder
 

@@ -75,15 +75,16 @@ def test_right_padded_batches_run_without_a_mask_and_lose_nothing(batch, tiny):
 def test_checkpointing_gives_the_same_loss_and_gradients(batch):
     from peft import LoraConfig, get_peft_model
 
-    from skintern.models import load_model
+    from skintern.models import load_model, peft_wrapping
 
     grads = []
     for enabled in (False, True):
         torch.manual_seed(0)
-        model = get_peft_model(
-            load_model("tiny-random").model,
-            LoraConfig(r=4, target_modules="all-linear", init_lora_weights=False),
-        ).train()
+        with peft_wrapping():
+            model = get_peft_model(
+                load_model("tiny-random").model,
+                LoraConfig(r=4, target_modules="all-linear", init_lora_weights=False),
+            ).train()
         set_checkpointing(model, enabled)
         total, _ = CompletionLoss(model)(**batch)
         total.backward()
