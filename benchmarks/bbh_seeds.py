@@ -111,12 +111,21 @@ ARMS = [
     Arm("kard", "kard", about="3 BM25 knowledge passages in the prompt, train and test"),
 ]
 BY_NAME = {arm.name: arm for arm in ARMS}
+BEST_SEEDS = (0, 1, 2)
 
 
-def plan() -> list[tuple[Arm, int]]:
+def seeds(arm: Arm, results: Path = RESULTS) -> tuple[int, ...]:
+    """The arm's seeds; three for our best variant once every variant has its seed 0 (issue 15:
+    3 seeds for Std-CoT, SKIntern and the best variant)."""
+    from bbh_seeds_report import best_variant
+
+    return BEST_SEEDS if arm.name == best_variant(results, complete=True) else arm.seeds
+
+
+def plan(results: Path = RESULTS) -> list[tuple[Arm, int]]:
     """Every arm-seed: all seed-0 runs first (a first answer early), then the extra seeds."""
     first = [(arm, arm.seeds[0]) for arm in ARMS]
-    rest = [(arm, seed) for arm in ARMS for seed in arm.seeds[1:]]
+    rest = [(arm, seed) for arm in ARMS for seed in seeds(arm, results)[1:]]
     return first + rest
 
 
@@ -171,7 +180,7 @@ def select(names: list[str]) -> list[tuple[Arm, int]]:
         if arm_name not in BY_NAME:
             raise SystemExit(f"unknown arm {arm_name!r}; known: {', '.join(BY_NAME)}")
         arm = BY_NAME[arm_name]
-        chosen += [(arm, int(seed))] if seed else [(arm, s) for s in arm.seeds]
+        chosen += [(arm, int(seed))] if seed else [(arm, s) for s in seeds(arm)]
     return chosen
 
 

@@ -103,10 +103,18 @@ def arm_summary(seeds: dict[int, dict[str, Any]], in_domain: list[str]) -> dict[
     }
 
 
-def best_variant(arms: dict[str, dict[str, Any]]) -> str | None:
-    """Our variant with the highest mean BBH accuracy (None before any has run)."""
-    ours = [name for name in OURS if name in arms]
-    return max(ours, key=lambda name: arms[name]["bbh_mean"]) if ours else None
+def best_variant(results: Path, complete: bool = False) -> str | None:
+    """Our variant with the best seed-0 BBH accuracy (None before any has one; with `complete`,
+    before every variant has one). Chosen on the test questions, so its seed 0 flatters it; the
+    choice stays with seed 0 so that its unselected seeds 1-2 cannot unseat it."""
+    scores = {}
+    for name in OURS:
+        metrics = results / name / "seed-0" / "metrics.json"
+        if metrics.is_file():
+            scores[name] = read_json(metrics)["in_domain"]["average"]
+        elif complete:
+            return None
+    return max(scores, key=lambda name: scores[name]) if scores else None
 
 
 def compare(
@@ -130,7 +138,7 @@ def summarize(results: Path) -> dict[str, Any]:
     first = next(iter(next(iter(loaded.values())).values()))
     in_domain = first["eval"]["config"]["in_domain"]
     arms = {name: arm_summary(seeds, in_domain) for name, seeds in loaded.items()}
-    best = best_variant(arms)
+    best = best_variant(results)
     comparisons = []
     for a, b in PAIRS:
         a = best if a == "best" else a
@@ -347,7 +355,9 @@ not charged) are means over seeds.
 
 Paired bootstrap over the in-domain questions, seeds pooled (each side's accuracy on a question is
 its mean over its seeds; 10,000 resamples of the questions); "detectable" is the smallest
-difference this design finds with 80 % power at alpha 0.05:
+difference this design finds with 80 % power at alpha 0.05. The best variant
+(`{summary["best_variant"]}`) is our variant with the best seed-0 accuracy, chosen on these test
+questions: its seed 0 flatters it, its seeds 1 and 2 (run because it was chosen) do not:
 
 {comparison_table(summary)}
 

@@ -101,3 +101,28 @@ def test_the_kl_pilot_gates_the_scd_arm_until_complete_and_picked(tmp_path, monk
     assert f"picked {high} (40.0 %), not {low}" in script.pilot_pick(kl, tmp_path)
     monkeypatch.setattr(script, "SCD_KL", high)
     assert script.pilot_pick(kl, tmp_path) is None
+
+
+def test_the_best_variant_gets_three_seeds_once_every_variant_has_seed_0(tmp_path):
+    script, report = _load("bbh_seeds"), _load("bbh_seeds_report")
+
+    def score(arm: str, accuracy: float) -> None:
+        folder = tmp_path / arm / "seed-0"
+        folder.mkdir(parents=True)
+        (folder / "metrics.json").write_text(json.dumps({"in_domain": {"average": accuracy}}))
+
+    def extra_seeds() -> dict[str, list[int]]:
+        found: dict[str, list[int]] = {}
+        for arm, seed in script.plan(tmp_path):
+            if seed:
+                found.setdefault(arm.name, []).append(seed)
+        return found
+
+    first, *others = report.OURS
+    score(first, 0.40)
+    assert report.best_variant(tmp_path) == first
+    assert first not in extra_seeds()  # the others have not run: no choice yet
+    for accuracy, arm in enumerate(others):
+        score(arm, 0.41 + accuracy / 100)
+    assert report.best_variant(tmp_path, complete=True) == others[-1]
+    assert extra_seeds() == {"std-cot": [1, 2], "skintern": [1, 2], others[-1]: [1, 2]}
