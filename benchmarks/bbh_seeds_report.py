@@ -66,6 +66,12 @@ def _sd(values: list[float]) -> float | None:
     return statistics.stdev(values) if len(values) > 1 else None
 
 
+def _unparseable(run: dict[str, Any], in_domain: list[str]) -> float:
+    """% of in-domain answers no extractor could read: a half-learned answer format."""
+    parts = [run["metrics"]["datasets"][d] for d in in_domain]
+    return 100 * sum(p["unparseable"] for p in parts) / sum(p["n"] for p in parts)
+
+
 def arm_summary(seeds: dict[int, dict[str, Any]], in_domain: list[str]) -> dict[str, Any]:
     """Per-seed accuracies and their mean / sd, per-task means, cost (means over seeds)."""
     runs = [seeds[s] for s in sorted(seeds)]
@@ -94,6 +100,7 @@ def arm_summary(seeds: dict[int, dict[str, Any]], in_domain: list[str]) -> dict[
         "ood": [round(x, 2) for x in ood],
         "ood_mean": _mean(ood),
         "per_task": {t: _mean(v) for t, v in tasks.items()},
+        "unparseable": _mean([_unparseable(r, in_domain) for r in runs]),
         "train_tokens": _mean([t["tokens"] for t in trained]),
         "train_seconds": _mean([t["seconds"] for t in trained]),
         "train_cpu_seconds": _mean([t["cpu_seconds"] for t in trained if "cpu_seconds" in t]),
@@ -179,7 +186,7 @@ def _pm(mean: float | None, sd: float | None) -> str:
 def accuracy_table(summary: dict[str, Any]) -> str:
     arms = summary["arms"]
     tasks = sorted({t for arm in arms.values() for t in arm["per_task"]})
-    header = ["Method", "seeds", *tasks, "BBH (mean ± sd)", "OOD avg", "full FLOPs"]
+    header = ["Method", "seeds", *tasks, "BBH (mean ± sd)", "unparseable", "OOD avg", "full FLOPs"]
     header += ["train tokens", "train CPU-s"]
     body = []
     for name, arm in arms.items():
@@ -189,6 +196,7 @@ def accuracy_table(summary: dict[str, Any]) -> str:
                 str(len(arm["seeds"])),
                 *[_pm(arm["per_task"].get(t), None) for t in tasks],
                 _pm(arm["bbh_mean"], arm["bbh_sd"]),
+                _pm(arm["unparseable"], None),
                 _pm(arm["ood_mean"], None),
                 f"x{arm['flops_rel']:.2f}",
                 "-" if arm["train_tokens"] is None else f"{arm['train_tokens']:,.0f}",
@@ -345,8 +353,9 @@ training records with correct code-davinci-002 rationales (`configs/bbh-seeds.ya
 with the same data, LoRA, LR, batch and E = 8 (the warm start: 14, more compute). Every number is
 read from `{rel}/ARM/seed-N/` by `python benchmarks/bbh_seeds.py report`, which also writes
 `{rel}/summary.json`; the runs come from `python benchmarks/bbh_seeds.py run`. Test questions:
-{counts}. Accuracy in %, greedy decoding; FLOPs per in-domain question relative to the zero-shot
-prompt; training tokens (padding excluded) and CPU seconds (both cores together; a paused run is
+{counts}. Accuracy in %, greedy decoding; "unparseable": the % of BBH answers none of the
+extractors could read (a half-learned answer format); FLOPs per in-domain question relative to
+the zero-shot prompt; training tokens (padding excluded) and CPU seconds (both cores together; a paused run is
 not charged) are means over seeds.
 {machines(summary)}
 {arms}

@@ -36,6 +36,8 @@ def test_collect_then_report_pools_seeds(finished, tmp_path):
     bbh = 100 * metrics["in_domain"]["average"]
     assert summary["arms"]["std-cot"]["bbh"] == [round(bbh, 2)] * 2
     assert summary["arms"]["std-cot"]["bbh_sd"] == 0
+    unread = metrics["datasets"]["synthetic"]["unparseable"] / metrics["datasets"]["synthetic"]["n"]
+    assert summary["arms"]["std-cot"]["unparseable"] == 100 * unread
     assert summary["n_train_records"] > 0 and summary["n_test"]
     (comparison,) = [c for c in summary["comparisons"] if c["a"] == "skintern"]
     answers = {
