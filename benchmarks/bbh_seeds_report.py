@@ -355,8 +355,8 @@ read from `{rel}/ARM/seed-N/` by `python benchmarks/bbh_seeds.py report`, which 
 `{rel}/summary.json`; the runs come from `python benchmarks/bbh_seeds.py run`. Test questions:
 {counts}. Accuracy in %, greedy decoding; "unparseable": the % of BBH answers none of the
 extractors could read (a half-learned answer format); FLOPs per in-domain question relative to
-the zero-shot prompt; training tokens (padding excluded) and CPU seconds (both cores together; a paused run is
-not charged) are means over seeds.
+the zero-shot prompt; training tokens (padding excluded) and CPU seconds (both cores together; a
+paused run is not charged) are means over seeds.
 {machines(summary)}
 {arms}
 
