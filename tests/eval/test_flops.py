@@ -39,11 +39,11 @@ def test_decode_matches_flop_counter_with_kv_cache():
     model = tiny()
     ids = torch.randint(0, 500, (1, 10))
     _, out = counted(model, ids, use_cache=True)
-    cache, total = out.past_key_values, 0
+    cache, total = out.cache, 0
     for step in range(5):
         token = torch.tensor([[step + 1]])
-        flops, out = counted(model, token, past_key_values=cache, use_cache=True)
-        cache, total = out.past_key_values, total + flops
+        flops, out = counted(model, token, cache=cache, use_cache=True)
+        cache, total = out.cache, total + flops
     assert FlopsModel.from_config(model.config).decode(10, 5) == total
 
 
