@@ -42,7 +42,7 @@ TASKS = (
 # p < 0.001) and the demo (45.0 vs 55.0), and a point costs an hour of the experiment's budget.
 PILOT_DATA = f"data.test=[{{name: bbh, split: train, tasks: {TASKS}, sample: 15}}]"
 SCD_KL_KEY = "train.methods.skintern-scd.kl_weight"
-SCD_KL = "0.3"  # the kl pilot's pick; `run` checks it before the skintern-scd arm
+SCD_KL = "0.1"  # the kl pilot's pick; `run` checks it before the skintern-scd arm
 
 
 @dataclass(frozen=True)

@@ -377,7 +377,8 @@ The LR pilot (Std-CoT, E = 8, scored on 15 training-split questions a task that 
 {pilot_table(summary)}
 
 The KL-weight pilot of our `skintern-scd` (`python benchmarks/bbh_seeds.py pilot kl`, the same
-slice, at the arms' LR), whose pick its arm trains at:
+slice, at the arms' LR); its arm trains at the best non-zero weight (weight 0 is Std-CoT itself,
+an arm of its own):
 
 {kl_pilot_table(summary)}
 
