@@ -39,7 +39,7 @@ TASKS = (
 # arm trains at the best (`train.lr` in the config). `kl`: our self-context distillation at two
 # KL weights, at that LR; its arm trains at the best (SCD_KL below). Its weight 0 is Std-CoT, the
 # LR pilot's run at that LR. Weight 1 is left out: it lost to Std-CoT on bbh-small (29.5 vs 44.5 %,
-# p < 0.001) and the demo (45.0 vs 55.0), and a point costs an hour of the experiment's budget.
+# p < 0.001) and the demo (45.0 vs 55.0), and a point costs ~45 minutes of the experiment's budget.
 PILOT_DATA = f"data.test=[{{name: bbh, split: train, tasks: {TASKS}, sample: 15}}]"
 SCD_KL_KEY = "train.methods.skintern-scd.kl_weight"
 SCD_KL = "0.1"  # the kl pilot's pick; `run` checks it before the skintern-scd arm
