@@ -21,6 +21,12 @@ def _load(name: str):
     return module
 
 
+def _scored(folder, accuracy: float) -> None:
+    """A run folder with only its in-domain accuracy, as pilots and variant choice read it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "metrics.json").write_text(json.dumps({"in_domain": {"average": accuracy}}))
+
+
 def test_collect_then_report_pools_seeds(finished, tmp_path):
     script, report = _load("reproduce_bbh_small"), _load("bbh_seeds_report")
     results = tmp_path / "bbh-seeds"
@@ -90,9 +96,7 @@ def test_the_kl_pilot_gates_the_scd_arm_until_complete_and_picked(tmp_path, monk
     assert len(kl.values) >= 2
 
     def score(value: str, accuracy: float) -> None:
-        folder = tmp_path / "pilot" / f"kl-{value}" / "seed-0"
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "metrics.json").write_text(json.dumps({"in_domain": {"average": accuracy}}))
+        _scored(tmp_path / "pilot" / f"kl-{value}" / "seed-0", accuracy)
 
     low, high = sorted(kl.values, key=float)[:2]
     score(low, 0.40)
@@ -109,9 +113,7 @@ def test_the_best_variant_gets_three_seeds_once_every_variant_has_seed_0(tmp_pat
     script, report = _load("bbh_seeds"), _load("bbh_seeds_report")
 
     def score(arm: str, accuracy: float) -> None:
-        folder = tmp_path / arm / "seed-0"
-        folder.mkdir(parents=True)
-        (folder / "metrics.json").write_text(json.dumps({"in_domain": {"average": accuracy}}))
+        _scored(tmp_path / arm / "seed-0", accuracy)
 
     def extra_seeds() -> dict[str, list[int]]:
         found: dict[str, list[int]] = {}
