@@ -130,3 +130,20 @@ def test_the_best_variant_gets_three_seeds_once_every_variant_has_seed_0(tmp_pat
         score(arm, 0.41 + accuracy / 100)
     assert report.best_variant(tmp_path, complete=True) == others[-1]
     assert extra_seeds() == {"std-cot": [1, 2], "skintern": [1, 2], others[-1]: [1, 2]}
+
+
+def test_every_arm_and_pilot_point_is_a_valid_run_config():
+    """An override typo would otherwise surface only when its hour-long arm starts."""
+    from skintern.config import RunConfig, load_config
+
+    seeds = _load("bbh_seeds")
+    points = [(arm.method, arm.overrides) for arm in seeds.ARMS] + [
+        (pilot.method, (f"{pilot.key}={value}", seeds.PILOT_DATA))
+        for pilot in seeds.PILOTS.values()
+        for value in pilot.values
+    ]
+    for method, overrides in points:
+        assert seeds.registered(method), method
+        cmd = seeds.command(seeds.Arm("a", method, overrides), 0, None)
+        config = load_config(RunConfig, ROOT / seeds.CONFIG, cmd[cmd.index("--run-dir") + 2 :])
+        assert config.eval.methods == [method]
