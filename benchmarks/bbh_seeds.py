@@ -184,6 +184,27 @@ def select(names: list[str]) -> list[tuple[Arm, int]]:
     return chosen
 
 
+def status(results: Path = RESULTS) -> list[str]:
+    """One line per arm-seed of the plan: its BBH accuracy and wall time once committed, else
+    what is left to run, so that a session can see whether the next arm-seed fits."""
+    lines = []
+    for arm, seed in plan(results):
+        folder = results / arm.name / f"seed-{seed}"
+        if done(arm.name, seed, results):
+            bbh = json.loads((folder / "metrics.json").read_text())["in_domain"]["average"]
+            minutes = json.loads((folder / "run.json").read_text())["wall_seconds"] / 60
+            lines.append(
+                f"done     {arm.name}/seed-{seed}: BBH {100 * bbh:.1f} %, {minutes:.0f} min"
+            )
+        else:
+            lines.append(f"to run   {arm.name}/seed-{seed}")
+    from bbh_seeds_report import best_variant
+
+    if best_variant(results, complete=True) is None:
+        lines.append("then     the best variant's seeds 1 and 2, once every variant has its seed 0")
+    return lines
+
+
 def pilot(which: Pilot, threads: int | None) -> None:
     """`which.method` at each of `which.values`, scored on the validation slice."""
     for value in which.values:
@@ -232,7 +253,11 @@ def main() -> None:
     pilot_parser.add_argument("which", nargs="?", default="lr", choices=sorted(PILOTS))
     pilot_parser.add_argument("--threads", type=int, default=None, help="torch CPU threads")
     sub.add_parser("report", help="summary.json and the README section from the results")
+    sub.add_parser("status", help="which arm-seeds are committed, and which are left")
     args = parser.parse_args()
+    if args.action == "status":
+        print("\n".join(status()))
+        return
     if args.action == "report":
         from bbh_seeds_report import report
 

@@ -147,3 +147,14 @@ def test_every_arm_and_pilot_point_is_a_valid_run_config():
         cmd = seeds.command(seeds.Arm("a", method, overrides), 0, None)
         config = load_config(RunConfig, ROOT / seeds.CONFIG, cmd[cmd.index("--run-dir") + 2 :])
         assert config.eval.methods == [method]
+
+
+def test_status_lists_committed_and_pending_arm_seeds(tmp_path):
+    script = _load("bbh_seeds")
+    folder = tmp_path / "std-cot" / "seed-0"
+    _scored(folder, 0.409)
+    (folder / "run.json").write_text(json.dumps({"wall_seconds": 1650.0}))
+    lines = script.status(tmp_path)
+    assert lines[0] == "done     std-cot/seed-0: BBH 40.9 %, 28 min"
+    assert "to run   std-cot/seed-1" in lines and "to run   skintern/seed-0" in lines
+    assert len(lines) == len(script.plan(tmp_path)) + 1  # + the best variant's seeds, not yet known
