@@ -21,10 +21,11 @@ def _load(name: str):
     return module
 
 
-def _scored(folder, accuracy: float) -> None:
-    """A run folder with only its in-domain accuracy, as pilots and variant choice read it."""
+def _scored(folder, accuracy: float, ood: float | None = None) -> None:
+    """A run folder with only its accuracies, as pilots and variant choice read them."""
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "metrics.json").write_text(json.dumps({"in_domain": {"average": accuracy}}))
+    metrics = {"in_domain": {"average": accuracy}, "out_of_domain": {"average": ood}}
+    (folder / "metrics.json").write_text(json.dumps(metrics))
 
 
 def test_collect_then_report_pools_seeds(finished, tmp_path):
@@ -130,6 +131,26 @@ def test_the_best_variant_gets_three_seeds_once_every_variant_has_seed_0(tmp_pat
         score(arm, 0.41 + accuracy / 100)
     assert report.best_variant(tmp_path, complete=True) == others[-1]
     assert extra_seeds() == {"std-cot": [1, 2], "skintern": [1, 2], others[-1]: [1, 2]}
+
+
+def test_a_tie_on_bbh_goes_to_the_better_out_of_domain_average(tmp_path):
+    report = _load("bbh_seeds_report")
+    first, second, *_ = report.OURS
+    _scored(tmp_path / first / "seed-0", 0.40, ood=0.13)
+    _scored(tmp_path / second / "seed-0", 0.40, ood=0.21)
+    assert report.best_variant(tmp_path) == second
+    _scored(tmp_path / first / "seed-0", 0.40, ood=0.25)
+    assert report.best_variant(tmp_path) == first
+
+
+def test_no_grad_tokens_are_the_self_teachers_passes_only():
+    report = _load("bbh_seeds_report")
+    log = [
+        {"event": "self_targets", "schedule_step": 1, "tokens": 300},
+        {"epoch": 0, "batch": 0, "loss": 1.0, "tokens": 40},
+        {"event": "self_targets", "schedule_step": 2, "tokens": 200},
+    ]
+    assert report._no_grad_tokens(log) == 500
 
 
 def test_every_arm_and_pilot_point_is_a_valid_run_config():
