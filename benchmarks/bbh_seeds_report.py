@@ -93,6 +93,7 @@ def arm_summary(seeds: dict[int, dict[str, Any]], in_domain: list[str]) -> dict[
             for task, m in r["metrics"]["datasets"][d]["tasks"].items():
                 tasks.setdefault(task, []).append(100 * m["accuracy"])
     trained = [r["train"] for r in runs if r["train"]]
+    cpu_seconds = [t["cpu_seconds"] for t in trained if "cpu_seconds" in t]
     unit = runs[0]["eval"]["reference"]["prefill_flops"] / runs[0]["eval"]["reference"]["n"]
     per = runs[0]["metrics"]["datasets"]
     n = sum(per[d]["n"] for d in in_domain)
@@ -110,7 +111,8 @@ def arm_summary(seeds: dict[int, dict[str, Any]], in_domain: list[str]) -> dict[
         "train_tokens": _mean([t["tokens"] for t in trained]),
         "no_grad_tokens": _mean([_no_grad_tokens(r["log"]) for r in runs if r["train"]]),
         "train_seconds": _mean([t["seconds"] for t in trained]),
-        "train_cpu_seconds": _mean([t["cpu_seconds"] for t in trained if "cpu_seconds" in t]),
+        "train_cpu_seconds": _mean(cpu_seconds),
+        "train_cpu_seconds_per_seed": cpu_seconds,
         "cpus": sorted({t["hardware"]["cpu"] for t in trained}),
         "prefill_flops_rel": sum(per[d]["prefill_flops"] for d in in_domain) / n / unit,
         "flops_rel": sum(per[d]["flops"] for d in in_domain) / n / unit,
@@ -254,17 +256,38 @@ def verdict(summary: dict[str, Any]) -> str:
 
 
 def machines(summary: dict[str, Any]) -> str:
-    """Which CPU trained which arm: seconds compare only within one CPU, tokens across all."""
+    """Which CPU trained which arm (seconds compare only within one CPU, tokens across all), and
+    how much the hosts behind one CPU name differ."""
     by_cpu: dict[str, list[str]] = {}
     for name, arm in summary["arms"].items():
         for cpu in arm["cpus"]:
             by_cpu.setdefault(cpu, []).append(f"`{name}`")
-    if len(by_cpu) < 2:
+    text = ""
+    if len(by_cpu) > 1:
+        where = "; ".join(f"{cpu}: {', '.join(names)}" for cpu, names in by_cpu.items())
+        text = (
+            f"The arms trained on different CPUs ({where}), one per session: compare training "
+            "seconds within one CPU only; training tokens compare across all."
+        )
+    said = " ".join(part for part in (text, host_spread(summary)) if part)
+    return said + "\n" if said else ""
+
+
+def host_spread(summary: dict[str, Any]) -> str:
+    """How far one arm's seeds lie apart in CPU seconds: the noise of the hosts behind one CPU
+    name, below which a cost gap between arms means nothing."""
+    spreads = {
+        name: arm["train_cpu_seconds_per_seed"]
+        for name, arm in summary["arms"].items()
+        if len(arm.get("train_cpu_seconds_per_seed", [])) > 1
+    }
+    if not spreads:
         return ""
-    where = "; ".join(f"{cpu}: {', '.join(names)}" for cpu, names in by_cpu.items())
+    ranges = ", ".join(f"`{n}` {min(v):,.0f}-{max(v):,.0f}" for n, v in spreads.items())
+    most = max(max(v) / min(v) - 1 for v in spreads.values())
     return (
-        f"The arms trained on different CPUs ({where}), one per session: compare training seconds "
-        "within one CPU only; training tokens compare across all.\n"
+        f"Hosts differ within one CPU name too: one arm's seeds took {ranges} CPU-s (up to "
+        f"{100 * most:.0f} % apart), so smaller gaps in cost are noise."
     )
 
 

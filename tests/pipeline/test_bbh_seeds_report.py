@@ -91,6 +91,18 @@ def test_arms_trained_on_different_cpus_are_named_in_the_report():
     assert "AMD EPYC: `std-cot`, `kard`" in text and "Intel Xeon: `std-cot`" in text
 
 
+def test_the_spread_of_one_arms_seeds_in_cpu_seconds_is_reported():
+    report = _load("bbh_seeds_report")
+    arms = {
+        "std-cot": {"cpus": ["Intel Xeon"], "train_cpu_seconds_per_seed": [1800.0, 2160.0]},
+        "kard": {"cpus": ["Intel Xeon"], "train_cpu_seconds_per_seed": [3000.0]},
+    }
+    text = report.machines({"arms": arms})
+    assert "`std-cot` 1,800-2,160 CPU-s (up to 20 % apart)" in text and "kard" not in text
+    arms["std-cot"]["train_cpu_seconds_per_seed"] = [1800.0]
+    assert report.machines({"arms": arms}) == ""
+
+
 def test_the_kl_pilot_gates_the_scd_arm_until_complete_and_picked(tmp_path, monkeypatch):
     script = _load("bbh_seeds")
     kl = script.PILOTS["kl"]
