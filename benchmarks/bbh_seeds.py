@@ -170,6 +170,12 @@ def done(name: str, seed: int, results: Path = RESULTS) -> bool:
     return (results / name / f"seed-{seed}" / "run.json").is_file()
 
 
+def committed_seeds(name: str, results: Path = RESULTS) -> list[int]:
+    return sorted(
+        int(f.parent.name.removeprefix("seed-")) for f in results.glob(f"{name}/seed-*/run.json")
+    )
+
+
 def select(names: list[str]) -> list[tuple[Arm, int]]:
     """`ARM` (its every seed) or `ARM/seed-N`, in plan order; all when none is named."""
     if not names:
@@ -187,8 +193,16 @@ def select(names: list[str]) -> list[tuple[Arm, int]]:
 def status(results: Path = RESULTS) -> list[str]:
     """One line per arm-seed of the plan: its BBH accuracy and wall time once committed, else
     what is left to run, so that a session can see whether the next arm-seed fits."""
+    planned = plan(results)
+    # seeds run ahead of the plan (e.g. a likely best variant's, before every variant has seed 0)
+    ahead = [
+        (arm, seed)
+        for arm in ARMS
+        for seed in committed_seeds(arm.name, results)
+        if (arm, seed) not in planned
+    ]
     lines = []
-    for arm, seed in plan(results):
+    for arm, seed in planned + ahead:
         folder = results / arm.name / f"seed-{seed}"
         if done(arm.name, seed, results):
             bbh = json.loads((folder / "metrics.json").read_text())["in_domain"]["average"]

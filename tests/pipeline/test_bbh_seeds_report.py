@@ -191,3 +191,7 @@ def test_status_lists_committed_and_pending_arm_seeds(tmp_path):
     assert lines[0] == "done     std-cot/seed-0: BBH 40.9 %, 28 min"
     assert "to run   std-cot/seed-1" in lines and "to run   skintern/seed-0" in lines
     assert len(lines) == len(script.plan(tmp_path)) + 1  # + the best variant's seeds, not yet known
+    ahead = tmp_path / "skintern-scd" / "seed-1"  # run before the best variant is known
+    _scored(ahead, 0.40)
+    (ahead / "run.json").write_text(json.dumps({"wall_seconds": 3360.0}))
+    assert "done     skintern-scd/seed-1: BBH 40.0 %, 56 min" in script.status(tmp_path)
