@@ -171,6 +171,7 @@ def done(name: str, seed: int, results: Path = RESULTS) -> bool:
 
 
 def committed_seeds(name: str, results: Path = RESULTS) -> list[int]:
+    """The seeds of arm `name` with results under `results`."""
     return sorted(
         int(f.parent.name.removeprefix("seed-")) for f in results.glob(f"{name}/seed-*/run.json")
     )
@@ -191,8 +192,9 @@ def select(names: list[str]) -> list[tuple[Arm, int]]:
 
 
 def status(results: Path = RESULTS) -> list[str]:
-    """One line per arm-seed of the plan: its BBH accuracy and wall time once committed, else
-    what is left to run, so that a session can see whether the next arm-seed fits."""
+    """One line per arm-seed of the plan (and per committed seed outside it): its BBH accuracy and
+    wall time once committed, else what is left to run, so that a session can see whether the
+    next arm-seed fits."""
     planned = plan(results)
     # seeds run ahead of the plan (e.g. a likely best variant's, before every variant has seed 0)
     ahead = [
