@@ -95,6 +95,12 @@ ARMS = [
         "control: Std-CoT for SKIntern's question-only epochs only (E = 2)",
     ),
     Arm(
+        "std-cot-14-epochs",
+        "std-cot",
+        ("schedule.epochs=14",),
+        "control: Std-CoT for the warm start's 14 epochs (its training length, question only)",
+    ),
+    Arm(
         "skintern-scd",
         "skintern-scd",
         (f"{SCD_KL_KEY}={SCD_KL}",),

@@ -17,12 +17,19 @@ from skintern.eval.paired import correctness, paired_bootstrap
 from skintern.files import read_json, read_jsonl
 from skintern.report.findings import finding, verdict_word
 
-PAIRS = [("skintern", "std-cot"), ("best", "std-cot"), ("skintern", "kard")]
+# the warm start trains 14 epochs to the others' 8: its last pair compares it at equal epochs
+PAIRS = [
+    ("skintern", "std-cot"),
+    ("best", "std-cot"),
+    ("skintern", "kard"),
+    ("skintern-warm-start", "std-cot-14-epochs"),
+]
 OURS = ("skintern-no-examples-one-lr", "skintern-scd", "skintern-warm-start")
 ORDER = (
     "zero-shot-cot",
     "std-cot",
     "std-cot-2-epochs",
+    "std-cot-14-epochs",
     "kard",
     "skintern",
     *OURS,
@@ -384,7 +391,8 @@ def report(results: Path, summary_md: Path, finding_json: Path | None = None) ->
 
 Issue 15's experiment: SmolLM2-135M-Instruct, LoRA, seven BBH tasks, {n_records}
 training records with correct code-davinci-002 rationales (`configs/bbh-seeds.yaml`), every arm
-with the same data, LoRA, LR, batch and E = 8 (the warm start: 14, more compute). Every number is
+with the same data, LoRA, LR, batch and E = 8 (the warm start and its Std-CoT control: 14,
+more compute; Std-CoT's other control: 2). Every number is
 read from `{rel}/ARM/seed-N/` by `python benchmarks/bbh_seeds.py report`, which also writes
 `{rel}/summary.json`; the runs come from `python benchmarks/bbh_seeds.py run`. Test questions:
 {counts}. Accuracy in %, greedy decoding; "unparseable": the % of BBH answers none of the
