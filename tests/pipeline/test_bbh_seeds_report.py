@@ -81,6 +81,44 @@ def test_the_line_says_beats_ties_or_loses_by_the_paired_p():
         assert f"SKIntern (paper) 44.0 % {word} Std-CoT 40.0 %" in bbh_line(found)
 
 
+def test_a_longer_trained_variant_is_also_judged_against_std_cot_at_its_epochs():
+    """The warm start trains 14 epochs to Std-CoT's 8: the demo's line must carry the equal-epoch
+    comparison beside the one against Std-CoT, and still leave out SKIntern vs KARD."""
+    comparisons = [
+        {"a": "skintern", "b": "std-cot", "diff": -1.4, "p": 0.53, "ci": [-6.0, 3.0]},
+        {"a": "skintern-warm-start", "b": "std-cot", "diff": 8.2, "p": 0.002, "ci": [3, 13]},
+        {"a": "skintern", "b": "kard", "diff": 2.0, "p": 0.4, "ci": [-3, 7]},
+        {"a": "skintern-warm-start", "b": "std-cot-14-epochs", "diff": -1.4, "p": 0.64},
+    ]
+    arms = {
+        name: {"seeds": list(range(seeds)), "bbh_mean": bbh}
+        for name, seeds, bbh in (
+            ("skintern", 3, 38.1),
+            ("std-cot", 3, 39.5),
+            ("kard", 1, 36.0),
+            ("skintern-warm-start", 1, 47.7),
+            ("std-cot-14-epochs", 1, 49.1),
+        )
+    }
+    summary = {"arms": arms, "best_variant": "skintern-warm-start", "comparisons": comparisons}
+    found = finding(summary)
+    assert [(c["a"], c["b"]) for c in found["comparisons"]] == [
+        ("skintern", "std-cot"),
+        ("skintern-warm-start", "std-cot"),
+        ("skintern-warm-start", "std-cot-14-epochs"),
+    ]
+    assert "kard" not in found["arms"]
+    line = bbh_line(found)
+    assert (
+        "our best variant, skintern-warm-start, 47.7 % beats Std-CoT 39.5 % "
+        "(+8.2 points, paired p = 0.002," in line
+    )
+    assert (
+        "; skintern-warm-start 47.7 % ties with Std-CoT trained as long (14 epochs) 49.1 % "
+        "(-1.4 points, paired p = 0.64, seeds 1 vs 1)"
+    ) in line
+
+
 def test_arms_trained_on_different_cpus_are_named_in_the_report():
     report = _load("bbh_seeds_report")
     one = {"arms": {"std-cot": {"cpus": ["AMD EPYC"]}, "zero-shot-cot": {"cpus": []}}}

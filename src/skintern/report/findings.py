@@ -13,7 +13,11 @@ from importlib.resources import files
 from typing import Any
 
 FINDING = "bbh_seeds.json"
-NAMES = {"skintern": "SKIntern (paper)", "std-cot": "Std-CoT"}
+NAMES = {
+    "skintern": "SKIntern (paper)",
+    "std-cot": "Std-CoT",
+    "std-cot-14-epochs": "Std-CoT trained as long (14 epochs)",
+}
 
 
 def verdict_word(diff: float, p: float) -> str:
@@ -24,9 +28,10 @@ def verdict_word(diff: float, p: float) -> str:
 
 
 def finding(summary: dict[str, Any]) -> dict[str, Any]:
-    """The part of bbh-seeds' summary.json the line needs: comparisons against Std-CoT."""
-    against = [c for c in summary["comparisons"] if c["b"] == "std-cot"]
-    names = sorted({"std-cot"} | {c["a"] for c in against})
+    """The part of bbh-seeds' summary.json the line needs: comparisons against Std-CoT and its
+    equal-epoch controls (a variant that trains longer meets Std-CoT trained as long)."""
+    against = [c for c in summary["comparisons"] if c["b"].startswith("std-cot")]
+    names = sorted({"std-cot"} | {c[side] for c in against for side in ("a", "b")})
     arms = {
         name: {"seeds": len(arm["seeds"]), "bbh": arm["bbh_mean"]}
         for name in names
@@ -41,18 +46,22 @@ def finding(summary: dict[str, Any]) -> dict[str, Any]:
 
 
 def bbh_line(found: dict[str, Any]) -> str:
-    """One line: each arm against Std-CoT on BBH, with seeds and paired p."""
+    """One line: each arm against Std-CoT (or its equal-epoch control) on BBH, with seeds and
+    paired p."""
     arms, best = found["arms"], found.get("best_variant")
-    names = {**NAMES, best: f"our best variant, {best},"}
     if not found["comparisons"]:
         return "BBH experiment (benchmarks/results/bbh-seeds): no comparison has run yet."
-    parts = []
+    parts, named = [], set()
     for c in found["comparisons"]:
         a, b = arms[c["a"]], arms[c["b"]]
+        # the best variant is introduced as such once, then called by its name
+        first = c["a"] == best and best not in named
+        label = f"our best variant, {best}," if first else NAMES.get(c["a"], c["a"])
+        named.add(c["a"])
         parts.append(
-            f"{names.get(c['a'], c['a'])} {a['bbh']:.1f} % {verdict_word(c['diff'], c['p'])} "
-            f"Std-CoT {b['bbh']:.1f} % ({c['diff']:+.1f} points, paired p = {c['p']:.2f}, "
-            f"seeds {a['seeds']} vs {b['seeds']})"
+            f"{label} {a['bbh']:.1f} % {verdict_word(c['diff'], c['p'])} "
+            f"{NAMES.get(c['b'], c['b'])} {b['bbh']:.1f} % ({c['diff']:+.1f} points, "
+            f"paired p = {c['p']:.2g}, seeds {a['seeds']} vs {b['seeds']})"
         )
     return f"On BBH at 135M (benchmarks/results/bbh-seeds): {'; '.join(parts)}."
 
