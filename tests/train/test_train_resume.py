@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,7 @@ from train_fixtures import write_run
 
 from skintern.errors import ResumeError
 from skintern.train import stage
-from skintern.train.checkpoint import list_checkpoints
+from skintern.train.checkpoint import _digest, list_checkpoints
 
 # SKIntern: 2 schedule steps x 4 optimizer steps (8 records, batch 2); checkpoints every 3 steps
 # and at each step's end; LoRA dropout on, so RNG states must be restored too.
@@ -61,6 +63,25 @@ def test_killed_and_resumed_equals_uninterrupted(runs):
     assert names == ["ckpt-00000004", "ckpt-00000006"]  # step-1 end, then every 3
     stage.run(config(**SETTINGS), killed)
     assert_same_adapter(whole, killed)
+
+
+def test_a_resumed_run_reports_the_training_time_of_every_invocation(runs):
+    """The killed invocation's time travels in the checkpoint: here it is set to a known 1,000 s
+    (500 CPU-s), and the resumed run's manifest counts it beside its own few seconds."""
+    _, killed = runs
+    newest = list_checkpoints(killed / "train" / "skintern" / "checkpoints")[-1]
+    state = json.loads((newest / "state.json").read_text())
+    assert 0 < state["spent"]["cpu_seconds"] and 0 < state["spent"]["seconds"]
+    state["spent"] = {"seconds": 1000.0, "cpu_seconds": 500.0}
+    (newest / "state.json").write_text(json.dumps(state))
+    seal = json.loads((newest / "complete.json").read_text())
+    (newest / "complete.json").write_text(
+        json.dumps({**seal, "state.json": _digest(newest / "state.json")})
+    )
+    started, cpu_started = time.time(), time.process_time()
+    manifest = stage.run(config(**SETTINGS), killed)
+    assert 1000 < manifest["seconds"] <= 1000 + time.time() - started
+    assert 500 < manifest["cpu_seconds"] <= 500 + time.process_time() - cpu_started
 
 
 def test_corrupted_checkpoint_falls_back_to_the_previous(runs):

@@ -2,10 +2,10 @@
 
 Layout: `RUN/train/METHOD/checkpoints/ckpt-00000040/` with `trainable.safetensors`,
 `optimizer.pt`, `scheduler.pt`, `rng-RANK.pt` (one per process), `state.json` (position, config,
-the epoch's data order) and, written last, `complete.json` (sha256 of every file). A checkpoint is
-built in a hidden temporary folder and renamed into place, so a kill leaves either the whole
-checkpoint or none; `complete.json` and the digests catch a damaged one, and resume then falls
-back to the previous checkpoint and says so.
+the epoch's data order, training time spent so far) and, written last, `complete.json` (sha256 of
+every file). A checkpoint is built in a hidden temporary folder and renamed into place, so a kill
+leaves either the whole checkpoint or none; `complete.json` and the digests catch a damaged one,
+and resume then falls back to the previous checkpoint and says so.
 """
 
 from __future__ import annotations
@@ -41,6 +41,16 @@ class Position:
 
 
 @dataclass
+class Spent:
+    """Training time up to a checkpoint, summed over every invocation that trained toward it, so
+    that a resumed run reports what its whole training cost (checkpoints written before this was
+    recorded count as zero)."""
+
+    seconds: float = 0.0
+    cpu_seconds: float = 0.0
+
+
+@dataclass
 class Snapshot:
     """A checkpoint read back."""
 
@@ -49,6 +59,7 @@ class Snapshot:
     config: dict[str, Any]
     order: list[list[int]] | None
     trainable: dict[str, torch.Tensor] = field(default_factory=dict)
+    spent: Spent = field(default_factory=Spent)
 
 
 def rng_state() -> dict[str, Any]:
@@ -100,6 +111,7 @@ def write(
     config: dict[str, Any],
     order: list[list[int]] | None,
     keep: int,
+    spent: Spent | None = None,
 ) -> Path:
     """Main process: write the checkpoint's files, seal it with digests, rename it into place."""
     work = tmp_dir(root, position.global_step)
@@ -108,6 +120,7 @@ def write(
     torch.save(parts["optimizer"], work / "optimizer.pt")
     torch.save(parts["scheduler"], work / "scheduler.pt")
     state = {"position": asdict(position), "config": config, "order": order}
+    state["spent"] = asdict(spent or Spent())
     (work / "state.json").write_text(json.dumps(state), encoding="utf-8")
     digests = {p.name: _digest(p) for p in sorted(work.iterdir())}
     (work / "complete.json").write_text(json.dumps(digests, indent=1), encoding="utf-8")
@@ -186,7 +199,8 @@ def load_latest(root: Path, config: dict[str, Any], warn: Callable[[str], None])
                 "to start over (the old checkpoints are then replaced)",
             )
         position = Position(**state["position"])
-        return Snapshot(path, position, state["config"], state["order"], trainable)
+        spent = Spent(**state.get("spent", {}))
+        return Snapshot(path, position, state["config"], state["order"], trainable, spent)
     return None
 
 

@@ -21,7 +21,7 @@ import json
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -132,6 +132,7 @@ class _Loop:
     cpu_started: float = (
         0.0  # process CPU time: a cost that a paused (SIGSTOP) run does not inflate
     )
+    before: ckpt.Spent = field(default_factory=ckpt.Spent)  # earlier invocations' training time
     last_kl: float | None = None  # the last optimizer step's KL per completion token (distilling)
 
     @property
@@ -212,6 +213,15 @@ def _start(run: Run) -> _Loop:
         log=log,
         started=time.time(),
         cpu_started=time.process_time(),
+        before=snap.spent if snap else ckpt.Spent(),
+    )
+
+
+def _spent(loop: _Loop) -> ckpt.Spent:
+    """Training time so far, earlier invocations included: a resumed run reports its whole cost."""
+    return ckpt.Spent(
+        round(loop.before.seconds + time.time() - loop.started, 2),
+        round(loop.before.cpu_seconds + time.process_time() - loop.cpu_started, 2),
     )
 
 
@@ -227,7 +237,7 @@ def _save(loop: _Loop, at: ckpt.Position, order: list[list[int]] | None) -> None
             "optimizer": loop.optimizer.state_dict(),
             "scheduler": loop.scheduler.state_dict(),
         }
-        ckpt.write(loop.root, at, parts, loop.key, order, cfg.keep_checkpoints)
+        ckpt.write(loop.root, at, parts, loop.key, order, cfg.keep_checkpoints, _spent(loop))
     acc.wait_for_everyone()
 
 
@@ -419,11 +429,12 @@ def train(run: Run, on_step: Callable[[int], None] | None = None) -> dict[str, A
         for si in range(loop.pos.step_index, len(run.plans)):
             _run_step(loop, si, first_step, bar, task, on_step)
     set_checkpointing(run.model, False)
-    seconds = time.time() - loop.started
+    spent = _spent(loop)
     return {
         "global_steps": loop.pos.global_step,
         "tokens": loop.pos.tokens,
-        "seconds": round(seconds, 2),
-        "cpu_seconds": round(time.process_time() - loop.cpu_started, 2),
-        "tokens_per_s": round(loop.done_tokens / max(seconds, 1e-9), 1),
+        "seconds": spent.seconds,
+        "cpu_seconds": spent.cpu_seconds,
+        # the throughput of this invocation's own steps
+        "tokens_per_s": round(loop.done_tokens / max(time.time() - loop.started, 1e-9), 1),
     }
