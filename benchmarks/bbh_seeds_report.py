@@ -342,8 +342,22 @@ def plot_accuracy(summary: dict[str, Any], out: Path) -> Path:
     return out
 
 
+def epoch_means(rows: list[dict[str, Any]]) -> list[tuple[int, float]]:
+    """(last optimizer step, mean loss) of each epoch of each schedule step, in training order:
+    single steps' losses swing tenfold, an epoch's mean shows the trend."""
+    epochs: dict[tuple[int, int], list[dict[str, Any]]] = {}
+    for r in rows:
+        epochs.setdefault((r.get("schedule_step", 1), r["epoch"]), []).append(r)
+    return [
+        (max(r["global_step"] for r in group), sum(r["loss"] for r in group) / len(group))
+        for group in epochs.values()
+    ]
+
+
 def plot_losses(loaded: dict[str, dict[int, dict[str, Any]]], out: Path) -> Path:
-    """Training loss by optimizer step, seed 0 of each trained arm, schedule boundaries marked."""
+    """Training loss by optimizer step, seed 0 of each trained arm: each step faint, each epoch's
+    mean marked, schedule boundaries dotted; line styles differ so that arms sharing a start (the
+    warm start is SKIntern's first three steps, same seed) stay apart."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -355,16 +369,18 @@ def plot_losses(loaded: dict[str, dict[int, dict[str, Any]]], out: Path) -> Path
         rows = [r for r in log if "loss" in r and "event" not in r]
         if not rows:
             continue
-        color = plt.get_cmap("tab10")(i % 10)
+        color, style = plt.get_cmap("tab10")(i % 10), ("-", "--", "-.")[i % 3]
         ax.plot([r["global_step"] for r in rows], [r["loss"] for r in rows], color=color,
-                lw=0.8, label=name)  # fmt: skip
+                lw=0.5, alpha=0.2)  # fmt: skip
+        x, y = zip(*epoch_means(rows), strict=True)
+        ax.plot(x, y, color=color, ls=style, marker="o", ms=3, lw=1.4, label=name)
         for r in log:
             if r.get("event") == "step_start" and r["global_step"]:
                 ax.axvline(r["global_step"], color=color, ls=":", lw=0.6)
     ax.set_yscale("log")
     ax.set_xlabel("optimizer step (dotted: a schedule step begins)")
     ax.set_ylabel("training loss (completion tokens)")
-    ax.set_title("BBH seeds: training loss, seed 0 of each arm")
+    ax.set_title("BBH seeds: training loss, seed 0 of each arm (markers: epoch means)")
     ax.grid(alpha=0.3)
     if ax.get_lines():
         ax.legend(fontsize=7)
@@ -429,6 +445,10 @@ an arm of its own):
 ![accuracy against inference FLOPs]({rel}/{accuracy.name})
 
 ![training loss at the schedule boundaries]({rel}/{losses.name})
+
+Training loss of each arm's seed 0: each optimizer step faint, each epoch's mean marked. The warm
+start's first three schedule steps are SKIntern's with the same seed, so the two curves coincide
+until SKIntern's last step begins.
 """
     summary_md.write_text(text, encoding="utf-8")
     return text

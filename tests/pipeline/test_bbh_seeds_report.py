@@ -233,3 +233,15 @@ def test_status_lists_committed_and_pending_arm_seeds(tmp_path):
     _scored(ahead, 0.40)
     (ahead / "run.json").write_text(json.dumps({"wall_seconds": 3360.0}))
     assert "done     skintern-scd/seed-1: BBH 40.0 %, 56 min" in script.status(tmp_path)
+
+
+def test_the_loss_plot_marks_each_epochs_mean_loss_at_its_last_step():
+    report = _load("bbh_seeds_report")
+    rows = [
+        {"global_step": 1, "schedule_step": 1, "epoch": 0, "loss": 1.0},
+        {"global_step": 2, "schedule_step": 1, "epoch": 0, "loss": 0.5},
+        {"global_step": 3, "schedule_step": 1, "epoch": 1, "loss": 0.25},
+        {"global_step": 4, "schedule_step": 2, "epoch": 0, "loss": 0.75},
+        {"global_step": 5, "schedule_step": 2, "epoch": 0, "loss": 0.25},
+    ]
+    assert report.epoch_means(rows) == [(2, 0.75), (3, 0.25), (5, 0.5)]
