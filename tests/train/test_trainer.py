@@ -56,6 +56,8 @@ def test_every_method_trains_end_to_end(name: str, run_dir: Path):
     rows = [r for r in log_rows(run_dir, name) if "loss" in r]
     assert rows and all(torch.isfinite(torch.tensor(r["loss"])) for r in rows)
     assert manifest["global_steps"] == len(rows) >= 1
+    cpu = [r["cpu_s"] for r in rows]  # process CPU so far, to tell a paused run from a shared one
+    assert cpu == sorted(cpu) and 0 < cpu[-1] <= manifest["cpu_seconds"]
     weights = adapter(run_dir, name)
     assert any("lora_B" in k and v.abs().sum() > 0 for k, v in weights.items())
 

@@ -350,6 +350,9 @@ def _log_step(loop: _Loop, plan: StepPlan, row: dict[str, Any]) -> None:
                 **row,
                 "lr": loop.scheduler.get_last_lr()[0],
                 "elapsed_s": round(time.time() - loop.started, 3),
+                # process CPU beside wall time: their ratio tells a paused run (about 0) from
+                # one that shares its cores (about half its threads)
+                "cpu_s": round(time.process_time() - loop.cpu_started, 3),
             }
         )
 
