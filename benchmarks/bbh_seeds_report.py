@@ -120,6 +120,11 @@ def arm_summary(seeds: dict[int, dict[str, Any]], in_domain: list[str]) -> dict[
         "train_seconds": _mean([t["seconds"] for t in trained]),
         "train_cpu_seconds": _mean(cpu_seconds),
         "train_cpu_seconds_per_seed": cpu_seconds,
+        "cpu_ms_per_token_per_seed": [
+            round(1000 * t["cpu_seconds"] / t["tokens"], 2)
+            for t in trained
+            if "cpu_seconds" in t and t["tokens"]
+        ],
         "cpus": sorted({t["hardware"]["cpu"] for t in trained}),
         "prefill_flops_rel": sum(per[d]["prefill_flops"] for d in in_domain) / n / unit,
         "flops_rel": sum(per[d]["flops"] for d in in_domain) / n / unit,
@@ -276,7 +281,7 @@ def machines(summary: dict[str, Any]) -> str:
             f"The arms trained on different CPUs ({where}), one per session: compare training "
             "seconds within one CPU only; training tokens compare across all."
         )
-    said = " ".join(part for part in (text, host_spread(summary)) if part)
+    said = " ".join(part for part in (text, host_spread(summary), per_token(summary)) if part)
     return said + "\n" if said else ""
 
 
@@ -295,6 +300,23 @@ def host_spread(summary: dict[str, Any]) -> str:
     return (
         f"Hosts differ within one CPU name too: one arm's seeds took {ranges} CPU-s (up to "
         f"{100 * most:.0f} % apart), so smaller gaps in cost are noise."
+    )
+
+
+def per_token(summary: dict[str, Any]) -> str:
+    """CPU milliseconds per training token of each arm-seed: longer prompts cost more a token,
+    but within one method a higher figure is a slower host or a run that shared its cores."""
+    costs = {
+        name: arm["cpu_ms_per_token_per_seed"]
+        for name, arm in summary["arms"].items()
+        if arm.get("cpu_ms_per_token_per_seed")
+    }
+    if not costs:
+        return ""
+    listed = "; ".join(f"`{n}` {', '.join(f'{c:.1f}' for c in v)}" for n, v in costs.items())
+    return (
+        f"CPU-ms per training token, by seed: {listed} (within one method or one prompt format, a "
+        "higher figure is a slower host or a run that shared its cores)."
     )
 
 

@@ -139,6 +139,10 @@ def test_the_spread_of_one_arms_seeds_in_cpu_seconds_is_reported():
     assert "`std-cot` 1,800-2,160 CPU-s (up to 20 % apart)" in text and "kard" not in text
     arms["std-cot"]["train_cpu_seconds_per_seed"] = [1800.0]
     assert report.machines({"arms": arms}) == ""
+    arms["std-cot"]["cpu_ms_per_token_per_seed"] = [3.7, 5.2]
+    assert "per training token, by seed: `std-cot` 3.7, 5.2 (within" in report.machines(
+        {"arms": arms}
+    )
 
 
 def test_the_kl_pilot_gates_the_scd_arm_until_complete_and_picked(tmp_path, monkeypatch):
