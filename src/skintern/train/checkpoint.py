@@ -111,7 +111,7 @@ def write(
     config: dict[str, Any],
     order: list[list[int]] | None,
     keep: int,
-    spent: Spent | None = None,
+    spent: Spent,
 ) -> Path:
     """Main process: write the checkpoint's files, seal it with digests, rename it into place."""
     work = tmp_dir(root, position.global_step)
@@ -119,8 +119,7 @@ def write(
     save_file(parts["trainable"], str(work / "trainable.safetensors"))
     torch.save(parts["optimizer"], work / "optimizer.pt")
     torch.save(parts["scheduler"], work / "scheduler.pt")
-    state = {"position": asdict(position), "config": config, "order": order}
-    state["spent"] = asdict(spent or Spent())
+    state = {"position": asdict(position), "config": config, "order": order, "spent": asdict(spent)}
     (work / "state.json").write_text(json.dumps(state), encoding="utf-8")
     digests = {p.name: _digest(p) for p in sorted(work.iterdir())}
     (work / "complete.json").write_text(json.dumps(digests, indent=1), encoding="utf-8")
