@@ -112,6 +112,20 @@ def test_the_readme_script_trains_every_step_with_trl(exported: Path):
     assert (exported / "trl-student" / "adapter_config.json").is_file()
 
 
+@pytest.mark.parametrize(
+    ("requested", "argument"),
+    [("fp32", "bf16=False"), ("bf16", "bf16=True"), ("fp16", "fp16=True"), ("auto", None)],
+)
+def test_the_script_computes_in_the_precision_skintern_trains_in(requested, argument):
+    from skintern.models.precision import resolve_precision
+    from skintern.pipeline.trl_readme import precision_arg
+
+    cfg = tiny_config(f"train.precision={requested}").train
+    if argument is None:  # what `auto` picks on this machine (no GPU here)
+        argument = f"bf16={resolve_precision('auto', on_gpu=False) == 'bf16'}"
+    assert precision_arg(cfg).startswith(f"{argument},  # skintern's train.precision=")
+
+
 def test_a_method_with_weighted_records_is_refused(curriculum_run: Path, tmp_path: Path):
     done = skintern("curriculum", "export", "--run-dir", curriculum_run, "--out",
                     tmp_path / "x", "--method", "cascod")  # fmt: skip

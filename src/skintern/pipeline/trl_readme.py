@@ -31,6 +31,23 @@ def lora_line(cfg: TrainConfig) -> str:
     )
 
 
+def precision_arg(cfg: TrainConfig) -> str:
+    """`SFTConfig`'s precision argument as skintern computes: `auto` resolved on this machine."""
+    import torch
+
+    from skintern.models.precision import resolve_precision
+
+    chosen = resolve_precision(cfg.precision, on_gpu=torch.cuda.is_available())
+    how = (
+        f"train.precision=auto gave {chosen} on the machine that exported this (bf16 on a GPU "
+        "and on a CPU with AVX512-BF16 or AMX, else fp32)"
+        if cfg.precision == "auto"
+        else f"train.precision={chosen}"
+    )
+    arg = "fp16=True" if chosen == "fp16" else f"bf16={chosen == 'bf16'}"
+    return f"{arg},  # skintern's {how}"
+
+
 def script(manifest: dict[str, Any], cfg: TrainConfig) -> str:
     """A Python script that trains every step's file, each step from the previous weights."""
     steps = ", ".join(f'("{s["file"]}", {s["epochs"]})' for s in manifest["steps"])
@@ -59,7 +76,8 @@ for t, (file, epochs) in enumerate(STEPS, start=1):
         max_length={cfg.max_length},
         completion_only_loss=True,  # loss on the rationale only, as in skintern
         seed={cfg.seed},
-        bf16=torch.cuda.is_available(),  # skintern: bf16 on GPU, fp32 on CPU
+        {precision_arg(cfg)}
+        use_cpu=not torch.cuda.is_available(),  # without it TRL refuses bf16 on a CPU
         save_strategy="no",
     )
     dataset = load_dataset("json", data_files=file, split="train")
@@ -82,6 +100,11 @@ def differences(cfg: TrainConfig) -> list[str]:
         "(SmolLM2: a newline)",
         "a record longer than `max_length` loses its end in TRL, its prompt's start in skintern",
     ]
+    if cfg.gradient_checkpointing is not True:
+        found.append(
+            "TRL checkpoints activations by default (less memory, slower steps); skintern "
+            + ("did not" if cfg.gradient_checkpointing is False else "only where memory needed it")
+        )
     if not cfg.reset_optimizer:
         found.append("each TRL step starts a fresh AdamW state; skintern kept it across steps")
     if cfg.schedule_scope == "run":
