@@ -248,17 +248,26 @@ def comparison_table(summary: dict[str, Any]) -> str:
     return markdown_table(header, rows) if rows else "(no pair has results on both sides yet)"
 
 
+def cost_ratio(a: dict[str, Any], b: dict[str, Any]) -> str:
+    """ ", at xN its training tokens and xM its training CPU time" (what both arms have): tokens
+    first, since they do not depend on the host; "" for an untrained side."""
+    said = [
+        f"x{a[key] / b[key]:.2f} its {what}"
+        for key, what in (
+            ("train_tokens", "training tokens"),
+            ("train_cpu_seconds", "training CPU time"),
+        )
+        if a[key] and b[key]
+    ]
+    return f", at {' and '.join(said)}" if said else ""
+
+
 def verdict(summary: dict[str, Any]) -> str:
     """One plain sentence per comparison: beats, ties or loses, at what cost."""
     arms, lines = summary["arms"], []
     for c in summary["comparisons"]:
         word = verdict_word(c["diff"], c["p"])
-        a, b = arms[c["a"]], arms[c["b"]]
-        cost = ""
-        if a["train_cpu_seconds"] and b["train_cpu_seconds"]:
-            cost = (
-                f", at x{a['train_cpu_seconds'] / b['train_cpu_seconds']:.2f} its training CPU time"
-            )
+        cost = cost_ratio(arms[c["a"]], arms[c["b"]])
         lines.append(
             f"- `{c['a']}` {word} `{c['b']}` on BBH: {c['diff']:+.1f} points "
             f"(95 % CI [{c['ci95'][0]:+.1f}, {c['ci95'][1]:+.1f}], p = {c['p']:.3f}; this design "

@@ -249,3 +249,17 @@ def test_the_loss_plot_marks_each_epochs_mean_loss_at_its_last_step():
         {"global_step": 5, "schedule_step": 2, "epoch": 0, "loss": 0.25},
     ]
     assert report.epoch_means(rows) == [(2, 0.75), (3, 0.25), (5, 0.5)]
+
+
+def test_each_verdict_gives_the_cost_in_training_tokens_and_cpu_time():
+    report = _load("bbh_seeds_report")
+    arm = {"train_tokens": 100.0, "train_cpu_seconds": 10.0}
+    arms = {"a": {"train_tokens": 250.0, "train_cpu_seconds": 40.0}, "b": arm, "zero": {
+        "train_tokens": None, "train_cpu_seconds": None}}  # fmt: skip
+    comparison = {"diff": 5.0, "p": 0.01, "ci95": [1.0, 9.0], "mde": 6.0}
+    summary = {"arms": arms, "comparisons": [{"a": "a", "b": "b", **comparison},
+                                             {"a": "a", "b": "zero", **comparison}]}  # fmt: skip
+    first, second = report.verdict(summary).splitlines()
+    assert first.startswith("- `a` beats `b` on BBH: +5.0 points")
+    assert first.endswith(", at x2.50 its training tokens and x4.00 its training CPU time.")
+    assert second.endswith("detects about 6.0 points).")  # an untrained side has no cost ratio
