@@ -21,6 +21,7 @@ from skintern.report.findings import finding, verdict_word
 PAIRS = [
     ("skintern", "std-cot"),
     ("best", "std-cot"),
+    ("kard", "std-cot"),
     ("skintern", "kard"),
     ("skintern-warm-start", "std-cot-14-epochs"),
 ]
@@ -249,17 +250,21 @@ def comparison_table(summary: dict[str, Any]) -> str:
 
 
 def cost_ratio(a: dict[str, Any], b: dict[str, Any]) -> str:
-    """ ", at xN its training tokens and xM its training CPU time" (what both arms have): tokens
-    first, since they do not depend on the host; "" for an untrained side."""
+    """ ", at xN its training tokens, xM its training CPU time and xK its inference FLOPs" (what
+    both arms have): tokens before seconds, since they do not depend on the host; inference last,
+    where KARD pays for its passages and SKIntern should not."""
     said = [
         f"x{a[key] / b[key]:.2f} its {what}"
         for key, what in (
             ("train_tokens", "training tokens"),
             ("train_cpu_seconds", "training CPU time"),
+            ("flops_rel", "inference FLOPs"),
         )
-        if a[key] and b[key]
+        if a.get(key) and b.get(key)
     ]
-    return f", at {' and '.join(said)}" if said else ""
+    if not said:
+        return ""
+    return ", at " + (said[0] if len(said) == 1 else f"{', '.join(said[:-1])} and {said[-1]}")
 
 
 def verdict(summary: dict[str, Any]) -> str:
@@ -349,6 +354,16 @@ def kl_pilot_table(summary: dict[str, Any]) -> str:
     return markdown_table(["skintern-scd KL weight", "validation accuracy (%)"], rows)
 
 
+def label_heights(points: dict[str, tuple[float, float]], gap: float = 1.6) -> dict[str, float]:
+    """Where each point's label goes (its accuracy, pushed up until it clears the labels below it
+    at a similar FLOPs): arms at Std-CoT's cost lie within a point of each other."""
+    placed: dict[str, float] = {}
+    for name, (x, y) in sorted(points.items(), key=lambda kv: kv[1][1]):
+        near = [placed[m] for m in placed if abs(points[m][0] / x - 1) < 0.15]
+        placed[name] = max([y, *(h + gap for h in near)])
+    return placed
+
+
 def plot_accuracy(summary: dict[str, Any], out: Path) -> Path:
     import matplotlib
 
@@ -356,12 +371,15 @@ def plot_accuracy(summary: dict[str, Any], out: Path) -> Path:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(7, 4.5))
-    for i, (name, arm) in enumerate(summary["arms"].items()):
+    arms = summary["arms"]
+    heights = label_heights({n: (a["flops_rel"], a["bbh_mean"]) for n, a in arms.items()})
+    for i, (name, arm) in enumerate(arms.items()):
         color = plt.get_cmap("tab10")(i % 10)
-        ax.errorbar(arm["flops_rel"], arm["bbh_mean"], yerr=arm["bbh_sd"] or 0, fmt="o",
-                    color=color, capsize=3)  # fmt: skip
-        ax.annotate(name, (arm["flops_rel"], arm["bbh_mean"]), fontsize=8, xytext=(5, 4),
-                    textcoords="offset points")  # fmt: skip
+        x, y = arm["flops_rel"], arm["bbh_mean"]
+        ax.errorbar(x, y, yerr=arm["bbh_sd"] or 0, fmt="o", color=color, capsize=3)
+        ax.annotate(name, (x, y), xytext=(x * 1.04, heights[name]), fontsize=8, va="center",
+                    arrowprops={"arrowstyle": "-", "color": color, "lw": 0.5})  # fmt: skip
+    ax.set_ylim(top=max(ax.get_ylim()[1], max(heights.values()) + 1))  # room for the labels
     ax.set_xscale("log")
     ax.set_xlabel("inference FLOPs per BBH question, prompt + generated (x zero-shot prompt)")
     ax.set_ylabel("BBH accuracy (%), mean ± sd over seeds")

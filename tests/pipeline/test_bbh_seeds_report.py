@@ -4,6 +4,7 @@ summary's numbers come from the copied files, and the comparison is the paired b
 import importlib.util
 import json
 import sys
+from itertools import pairwise
 
 from pipeline_fixtures import ROOT
 
@@ -83,10 +84,12 @@ def test_the_line_says_beats_ties_or_loses_by_the_paired_p():
 
 def test_a_longer_trained_variant_is_also_judged_against_std_cot_at_its_epochs():
     """The warm start trains 14 epochs to Std-CoT's 8: the demo's line must carry the equal-epoch
-    comparison beside the one against Std-CoT, and still leave out SKIntern vs KARD."""
+    comparison beside the one against Std-CoT, and still leave out KARD (against Std-CoT or
+    SKIntern: the line is about SKIntern and our variants)."""
     comparisons = [
         {"a": "skintern", "b": "std-cot", "diff": -1.4, "p": 0.53, "ci": [-6.0, 3.0]},
         {"a": "skintern-warm-start", "b": "std-cot", "diff": 8.2, "p": 0.002, "ci": [3, 13]},
+        {"a": "kard", "b": "std-cot", "diff": -3.5, "p": 0.2, "ci": [-9, 2]},
         {"a": "skintern", "b": "kard", "diff": 2.0, "p": 0.4, "ci": [-3, 7]},
         {"a": "skintern-warm-start", "b": "std-cot-14-epochs", "diff": -1.4, "p": 0.64},
     ]
@@ -253,13 +256,25 @@ def test_the_loss_plot_marks_each_epochs_mean_loss_at_its_last_step():
 
 def test_each_verdict_gives_the_cost_in_training_tokens_and_cpu_time():
     report = _load("bbh_seeds_report")
-    arm = {"train_tokens": 100.0, "train_cpu_seconds": 10.0}
-    arms = {"a": {"train_tokens": 250.0, "train_cpu_seconds": 40.0}, "b": arm, "zero": {
-        "train_tokens": None, "train_cpu_seconds": None}}  # fmt: skip
+    arm = {"train_tokens": 100.0, "train_cpu_seconds": 10.0, "flops_rel": 2.0}
+    untrained = {"train_tokens": None, "train_cpu_seconds": None, "flops_rel": 2.0}
+    a = {"train_tokens": 250.0, "train_cpu_seconds": 40.0, "flops_rel": 5.0}
+    arms = {"a": a, "b": arm, "zero": untrained}
     comparison = {"diff": 5.0, "p": 0.01, "ci95": [1.0, 9.0], "mde": 6.0}
     summary = {"arms": arms, "comparisons": [{"a": "a", "b": "b", **comparison},
                                              {"a": "a", "b": "zero", **comparison}]}  # fmt: skip
     first, second = report.verdict(summary).splitlines()
     assert first.startswith("- `a` beats `b` on BBH: +5.0 points")
-    assert first.endswith(", at x2.50 its training tokens and x4.00 its training CPU time.")
-    assert second.endswith("detects about 6.0 points).")  # an untrained side has no cost ratio
+    assert first.endswith(
+        ", at x2.50 its training tokens, x4.00 its training CPU time and x2.50 its inference FLOPs."
+    )
+    assert second.endswith("points), at x2.50 its inference FLOPs.")  # untrained: no training cost
+
+
+def test_labels_of_arms_at_one_cost_and_accuracy_do_not_overlap():
+    report = _load("bbh_seeds_report")
+    points = {"a": (2.24, 39.5), "b": (2.26, 38.1), "c": (2.27, 38.3), "far": (6.2, 38.2)}
+    heights = report.label_heights(points, gap=1.6)
+    assert heights["b"] == 38.1 and heights["far"] == 38.2  # the lowest and a lone point stay put
+    near = sorted(heights[n] for n in ("a", "b", "c"))
+    assert all(upper - lower >= 1.6 - 1e-9 for lower, upper in pairwise(near))
