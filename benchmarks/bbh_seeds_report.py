@@ -250,9 +250,9 @@ def comparison_table(summary: dict[str, Any]) -> str:
 
 
 def cost_ratio(a: dict[str, Any], b: dict[str, Any]) -> str:
-    """ ", at xN its training tokens, xM its training CPU time and xK its inference FLOPs" (what
-    both arms have): tokens before seconds, since they do not depend on the host; inference last,
-    where KARD pays for its passages and SKIntern should not."""
+    """The cost clause of a verdict, "at xN its training tokens, xM its training CPU time and xK
+    its inference FLOPs", with what both arms have: tokens before seconds, since they do not
+    depend on the host; inference last, where KARD pays for its passages and SKIntern should not."""
     said = [
         f"x{a[key] / b[key]:.2f} its {what}"
         for key, what in (
