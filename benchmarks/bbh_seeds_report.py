@@ -232,6 +232,17 @@ def accuracy_table(summary: dict[str, Any]) -> str:
     return markdown_table(header, body)
 
 
+def p_value(p: float) -> str:
+    """ "0.431", or "< 0.001": three decimals are all that 10,000 bootstrap resamples resolve."""
+    return f"{p:.3f}" if p >= 1e-3 else "< 0.001"
+
+
+def p_clause(p: float) -> str:
+    """ "p = 0.431" or "p < 0.001", for a sentence."""
+    value = p_value(p)
+    return f"p {value}" if value.startswith("<") else f"p = {value}"
+
+
 def comparison_table(summary: dict[str, Any]) -> str:
     rows = [
         [
@@ -240,7 +251,7 @@ def comparison_table(summary: dict[str, Any]) -> str:
             str(c["n"]),
             f"{c['diff']:+.1f}",
             f"[{c['ci95'][0]:+.1f}, {c['ci95'][1]:+.1f}]",
-            f"{c['p']:.3f}" if c["p"] >= 1e-3 else "< 0.001",
+            p_value(c["p"]),
             f"{c['mde']:.1f}",
         ]
         for c in summary["comparisons"]
@@ -275,7 +286,7 @@ def verdict(summary: dict[str, Any]) -> str:
         cost = cost_ratio(arms[c["a"]], arms[c["b"]])
         lines.append(
             f"- `{c['a']}` {word} `{c['b']}` on BBH: {c['diff']:+.1f} points "
-            f"(95 % CI [{c['ci95'][0]:+.1f}, {c['ci95'][1]:+.1f}], p = {c['p']:.3f}; this design "
+            f"(95 % CI [{c['ci95'][0]:+.1f}, {c['ci95'][1]:+.1f}], {p_clause(c['p'])}; this design "
             f"detects about {c['mde']:.1f} points){cost}."
         )
     return "\n".join(lines) if lines else "No comparison has results on both sides yet."
