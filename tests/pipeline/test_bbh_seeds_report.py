@@ -274,9 +274,9 @@ def test_each_verdict_gives_the_cost_in_training_tokens_and_cpu_time():
 def test_a_p_value_below_a_thousandth_reads_the_same_in_table_and_verdict():
     report = _load("bbh_seeds_report")
     arm = {"train_tokens": None, "train_cpu_seconds": None, "flops_rel": 2.0}
-    pair = {"a": "a", "b": "b", "n": 350, "seeds_a": 3, "seeds_b": 3, "ci95": [3.4, 12.3]}
-    summary = {"arms": {"a": arm, "b": arm}, "comparisons": [{**pair, "diff": 7.8, "p": 0.0006,
-                                                              "mde": 6.3}]}  # fmt: skip
+    pair = {"a": "a", "b": "b", "n": 350, "seeds_a": 3, "seeds_b": 3}
+    pair |= {"diff": 7.8, "ci95": [3.4, 12.3], "p": 0.0006, "mde": 6.3}
+    summary = {"arms": {"a": arm, "b": arm}, "comparisons": [pair]}
     assert "(95 % CI [+3.4, +12.3], p < 0.001; this design" in report.verdict(summary)
     assert "| +7.8 | [+3.4, +12.3] | < 0.001 | 6.3 |" in report.comparison_table(summary)
     summary["comparisons"][0]["p"] = 0.0312
