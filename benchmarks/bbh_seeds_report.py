@@ -239,8 +239,7 @@ def p_value(p: float) -> str:
 
 def p_clause(p: float) -> str:
     """ "p = 0.431" or "p < 0.001", for a sentence."""
-    value = p_value(p)
-    return f"p {value}" if value.startswith("<") else f"p = {value}"
+    return f"p {p_value(p)}" if p < 1e-3 else f"p = {p_value(p)}"
 
 
 def comparison_table(summary: dict[str, Any]) -> str:
